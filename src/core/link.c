@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "link.h"
+
+#include <linux/if.h>
+#include <stdio.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-link.h"
+#include "clat.h"
+#include "nat64-prefix.h"
+#include "strv.h"
+
+#define MESSAGE_ID_LINK_STATE "MESSAGE_ID=fac66977f49148fa970d4de9d400342f"
+#define MESSAGE_ID_NAT64_PREFIX "MESSAGE_ID=5c70344ab4514b278e8250b1583022fd"
+
+int link_new(Manager *m, int ifindex, const char *ifname, Link **ret) {
+        _cleanup_free_ Link *link = NULL;
+
+        link = calloc(1, sizeof(Link));
+        if (!link)
+                return -ENOMEM;
+        *link = (Link) {
+                .manager = m,
+                .ifindex = ifindex,
+                .ifname = strdup(ifname),
+                .clat_plugin = -1,
+                .state = LINK_STATE_UNMANAGED,
+                .nat64_source = _V6M_NAT64_SOURCE_MAX,
+        };
+        if (!link->ifname)
+                return -ENOMEM;
+        *ret = TAKE_PTR(link);
+        return 0;
+}
+
+Link *link_free(Link *link) {
+        if (!link)
+                return NULL;
+        link_detach(link);
+        nat64_arbiter_clear(&link->nat64);
+        sd_event_source_disable_unref(link->nat64_timer);
+        strv_free(link->bus_snapshot);
+        free(link->dhcp4_reason);
+        free(link->clat_reason);
+        free(link->reason);
+        free(link->ifname);
+        return mfree(link);
+}
+
+void link_mark_dirty(Link *link) {
+        link->dirty = true;
+        manager_schedule_dispatch(link->manager);
+}
+
+void link_notify_plugins(Link *link, unsigned what) {
+        PluginSet *set = &link->manager->plugins;
+
+        if (!link->plugins_attached)
+                return;
+        for (size_t i = 0; i < set->n_plugins; i++) {
+                Plugin *p = set->plugins + i;
+
+                if (link->plugin_attached[i] && p->ops->link_changed)
+                        p->ops->link_changed(p->data, (v6m_link *) link, link->plugin_data[i], what);
+        }
+}
+
+void link_update_from_netlink(Link *link, const char *ifname, unsigned flags, uint32_t mtu,
+                              const struct ether_addr *mac, bool loopback) {
+        bool carrier = (flags & IFF_UP) && (flags & IFF_LOWER_UP);
+        unsigned what = 0;
+
+        if (ifname && !streq(ifname, link->ifname)) {
+                log_link_info(link, "Renamed to %s", ifname);
+                if (free_and_strdup(&link->ifname, ifname) < 0)
+                        log_oom();
+                what |= V6M_LINK_CHANGED_NAME;
+                /* The [Match] Name= may now match another file, or none. */
+                (void) link_apply_config(link, false);
+        }
+        if (carrier != link->carrier) {
+                log_link_debug(link, "Carrier %s", carrier ? "gained" : "lost");
+                link->carrier = carrier;
+                what |= V6M_LINK_CHANGED_CARRIER;
+        }
+        link->mtu = mtu;
+        link->loopback = loopback;
+        if (mac) {
+                link->mac = *mac;
+                link->has_mac = true;
+        }
+        if (what) {
+                link_notify_plugins(link, what);
+                link_mark_dirty(link);
+        }
+}
+
+void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route, bool native_ipv4_address) {
+        unsigned what = 0;
+
+        if (link->ipv6_global_address != ipv6_global_address || link->native_ipv4_address != native_ipv4_address)
+                what |= V6M_LINK_CHANGED_ADDRESSES;
+        if (link->ipv6_default_route != ipv6_default_route)
+                what |= V6M_LINK_CHANGED_ROUTES;
+        if (!what)
+                return;
+        log_link_debug(link, "Global IPv6 address: %s, IPv6 default route: %s, native IPv4 address: %s",
+                       ipv6_global_address ? "yes" : "no", ipv6_default_route ? "yes" : "no",
+                       native_ipv4_address ? "yes" : "no");
+        link->ipv6_global_address = ipv6_global_address;
+        link->ipv6_default_route = ipv6_default_route;
+        link->native_ipv4_address = native_ipv4_address;
+        link_notify_plugins(link, what);
+        link_mark_dirty(link);
+}
+
+static void link_reset_plugin_facts(Link *link) {
+        nat64_arbiter_clear(&link->nat64);
+        link->has_nat64 = false;
+        link->nat64_source = _V6M_NAT64_SOURCE_MAX;
+        link->nat64_expiry_usec = 0;
+        link->nat64_timer = sd_event_source_disable_unref(link->nat64_timer);
+        link->dhcp4 = (struct v6m_dhcp4_status) {};
+        link->dhcp4_reason = mfree(link->dhcp4_reason);
+}
+
+static void link_initial_dhcp4(Link *link) {
+        bool enabled = link->network && link->network->pub.dhcp4 &&
+                       plugin_set_provides(&link->manager->plugins, V6M_PROVIDES_DHCP4);
+
+        link->dhcp4 = (struct v6m_dhcp4_status) { .state = enabled ? V6M_DHCP4_PENDING : V6M_DHCP4_DISABLED };
+}
+
+static int link_attach(Link *link) {
+        PluginSet *set = &link->manager->plugins;
+
+        assert(!link->plugins_attached);
+        link->plugin_data = calloc(set->n_plugins ?: 1, sizeof(void *));
+        link->plugin_attached = calloc(set->n_plugins ?: 1, sizeof(bool));
+        if (!link->plugin_data || !link->plugin_attached) {
+                link->plugin_data = mfree(link->plugin_data);
+                link->plugin_attached = mfree(link->plugin_attached);
+                return log_oom();
+        }
+        link->plugins_attached = true;
+        link_initial_dhcp4(link);
+
+        for (size_t i = 0; i < set->n_plugins; i++) {
+                Plugin *p = set->plugins + i;
+                int r;
+
+                if (!p->ops->link_add) {
+                        link->plugin_attached[i] = true;
+                        continue;
+                }
+                r = p->ops->link_add(p->data, (v6m_link *) link, &link->plugin_data[i]);
+                if (r < 0) {
+                        log_link_warning_errno(link, r, "Plugin %s failed to take the link, ignoring it for this link: %m",
+                                               p->ops->name);
+                        continue;
+                }
+                link->plugin_attached[i] = true;
+        }
+        return 0;
+}
+
+void link_detach(Link *link) {
+        PluginSet *set = &link->manager->plugins;
+
+        if (!link->plugins_attached)
+                return;
+        clat_stop(link);
+        for (size_t i = set->n_plugins; i > 0; i--) {
+                Plugin *p = set->plugins + i - 1;
+
+                if (link->plugin_attached[i - 1] && p->ops->link_remove)
+                        p->ops->link_remove(p->data, (v6m_link *) link, link->plugin_data[i - 1]);
+        }
+        link->plugin_data = mfree(link->plugin_data);
+        link->plugin_attached = mfree(link->plugin_attached);
+        link->plugins_attached = false;
+        link_reset_plugin_facts(link);
+}
+
+int link_apply_config(Link *link, bool force) {
+        Manager *m = link->manager;
+        NetworkConfig *n = NULL;
+
+        if (!link->loopback)
+                n = network_config_match(m->networks, m->n_networks, link->ifname, link->has_mac ? &link->mac : NULL);
+
+        if (!n) {
+                if (!link->network)
+                        return 0;
+                log_link_info(link, "No longer matched by any .network file, unmanaging");
+                link->network = NULL;
+                link_detach(link);
+                link_mark_dirty(link);
+                return 0;
+        }
+
+        if (!link->network) {
+                log_link_info(link, "Managed by %s", n->filename);
+                link->network = n;
+                link_mark_dirty(link);
+                return link_attach(link);
+        }
+
+        if (!force && network_config_equal(link->network, n)) {
+                /* Same settings (maybe from a new copy of the same file): keep everything running. */
+                link->network = n;
+                return 0;
+        }
+
+        log_link_info(link, "Configuration changed (%s), re-applying", n->filename);
+        link->network = n;
+        if (force) {
+                link_detach(link);
+                link_mark_dirty(link);
+                return link_attach(link);
+        }
+        /* Settings changed: let the CLAT decision be made afresh, tell the plugins. */
+        clat_stop(link);
+        if (!link->network->pub.dhcp4 || !plugin_set_provides(&m->plugins, V6M_PROVIDES_DHCP4))
+                link_initial_dhcp4(link);
+        else if (link->dhcp4.state == V6M_DHCP4_DISABLED)
+                link_initial_dhcp4(link);
+        link_notify_plugins(link, V6M_LINK_CHANGED_CONFIG);
+        link_mark_dirty(link);
+        return 0;
+}
+
+void link_renew(Link *link) {
+        log_link_info(link, "Renew requested");
+        link_notify_plugins(link, V6M_LINK_CHANGED_RENEW);
+}
+
+uint64_t link_remaining_s(Link *link, uint64_t deadline_usec) {
+        uint64_t now;
+
+        if (deadline_usec == V6M_USEC_INFINITY || deadline_usec == 0)
+                return UINT64_MAX;
+        now = manager_now(link->manager);
+        if (deadline_usec <= now)
+                return 0;
+        return (deadline_usec - now + USEC_PER_SEC - 1) / USEC_PER_SEC;
+}
+
+static int link_nat64_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
+        Link *link = userdata;
+
+        link_mark_dirty(link);
+        return 0;
+}
+
+/* Expire candidates, choose among the rest, arm the timer for the next expiry. */
+static void link_update_nat64(Link *link) {
+        bool enabled[_V6M_NAT64_SOURCE_MAX] = {};
+        const Nat64Candidate *c;
+        uint64_t now = manager_now(link->manager), next;
+        size_t expired;
+        int r;
+
+        expired = nat64_arbiter_expire(&link->nat64, now);
+        if (expired > 0)
+                log_link_info(link, "%zu NAT64 prefix candidate(s) expired", expired);
+
+        if (link->network) {
+                enabled[V6M_NAT64_SOURCE_RA] = link->network->pub.use_pref64;
+                enabled[V6M_NAT64_SOURCE_DNS64] = link->network->pub.use_dns64;
+                enabled[V6M_NAT64_SOURCE_STATIC] = true;
+        }
+        c = nat64_arbiter_choose(&link->nat64, enabled, link->has_nat64 ? &link->nat64_prefix : NULL, link->nat64_source);
+
+        if (!c && link->has_nat64) {
+                char buf[NAT64_PREFIX_STRLEN];
+
+                log_link_full_errno(link, LOG_INFO, 0, "NAT64 prefix %s withdrawn",
+                                    nat64_prefix_to_string(&link->nat64_prefix, buf, sizeof(buf)));
+                link->has_nat64 = false;
+                link->nat64_source = _V6M_NAT64_SOURCE_MAX;
+                link->nat64_expiry_usec = 0;
+                link_notify_plugins(link, V6M_LINK_CHANGED_NAT64);
+        } else if (c && (!link->has_nat64 || c->source != link->nat64_source ||
+                         !nat64_prefix_equal(&c->prefix, &link->nat64_prefix))) {
+                char buf[NAT64_PREFIX_STRLEN], f_prefix[80], f_source[40];
+                const char *fields[] = { MESSAGE_ID_NAT64_PREFIX, f_prefix, f_source, NULL };
+
+                nat64_prefix_to_string(&c->prefix, buf, sizeof(buf));
+                snprintf(f_prefix, sizeof(f_prefix), "NAT64_PREFIX=%s", buf);
+                snprintf(f_source, sizeof(f_source), "NAT64_SOURCE=%s", nat64_source_to_string(c->source));
+                log_internal(LOG_INFO, 0, __FILE__, __LINE__, __func__, link->ifname, link->ifindex, fields,
+                             "NAT64 prefix %s (source %s, from %s)", buf, nat64_source_to_string(c->source), c->origin);
+                link->has_nat64 = true;
+                link->nat64_prefix = c->prefix;
+                link->nat64_source = c->source;
+                link->nat64_expiry_usec = c->expiry_usec;
+                link_notify_plugins(link, V6M_LINK_CHANGED_NAT64);
+        } else if (c)
+                link->nat64_expiry_usec = c->expiry_usec;
+
+        next = nat64_arbiter_next_expiry(&link->nat64);
+        if (next == V6M_USEC_INFINITY) {
+                if (link->nat64_timer)
+                        (void) sd_event_source_set_enabled(link->nat64_timer, SD_EVENT_OFF);
+                return;
+        }
+        if (link->nat64_timer) {
+                r = sd_event_source_set_time(link->nat64_timer, next);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(link->nat64_timer, SD_EVENT_ONESHOT);
+        } else
+                r = sd_event_add_time(link->manager->event, &link->nat64_timer, CLOCK_BOOTTIME, next, 0,
+                                      link_nat64_timer_handler, link);
+        if (r < 0)
+                log_link_warning_errno(link, r, "Failed to arm the NAT64 prefix expiry timer: %m");
+}
+
+static void link_collect_facts(Link *link, LinkFacts *f) {
+        *f = (LinkFacts) {
+                .managed = link->network != NULL,
+                .unmanaged_reason = link->loopback ? "loopback" : "no matching .network file",
+                .carrier = link->carrier,
+                .ipv6_global_address = link->ipv6_global_address,
+                .ipv6_default_route = link->ipv6_default_route,
+                .native_ipv4_address = link->native_ipv4_address,
+                .dhcp4_enabled = link->dhcp4.state != V6M_DHCP4_DISABLED,
+                .dhcp4_state = link->dhcp4.state,
+                .nat64_prefix = link->has_nat64,
+                .clat_setting = link->network ? link->network->pub.clat : V6M_NO,
+                .clat_backend_available = link->clat_backend_available,
+                .clat_state = link->clat_state,
+                .clat_reason = link->clat_reason,
+        };
+}
+
+static void link_set_state(Link *link, LinkState state, const char *reason) {
+        LinkState old = link->state;
+
+        if (state == old && streq_ptr(reason, link->reason))
+                return;
+        if (free_and_strdup(&link->reason, reason) < 0)
+                log_oom();
+        link->state = state;
+
+        if (state == old) {
+                log_link_debug(link, "Still %s, now because: %s", link_state_to_string(state), reason);
+                return;
+        }
+
+        char f_state[64], f_old[64], f_reason[300], f_prefix[80] = "NAT64_PREFIX=";
+        const char *fields[] = { MESSAGE_ID_LINK_STATE, f_state, f_old, f_reason, f_prefix, NULL };
+
+        snprintf(f_state, sizeof(f_state), "LINK_STATE=%s", link_state_to_string(state));
+        snprintf(f_old, sizeof(f_old), "OLD_LINK_STATE=%s", link_state_to_string(old));
+        snprintf(f_reason, sizeof(f_reason), "REASON=%s", reason);
+        if (link->has_nat64)
+                nat64_prefix_to_string(&link->nat64_prefix, f_prefix + strlen(f_prefix),
+                                       sizeof(f_prefix) - strlen(f_prefix));
+        log_internal(state == LINK_STATE_FAILED ? LOG_WARNING : LOG_INFO, 0, __FILE__, __LINE__, __func__,
+                     link->ifname, link->ifindex, fields, "State %s → %s (%s)", link_state_to_string(old),
+                     link_state_to_string(state), reason);
+        link_notify_plugins(link, V6M_LINK_CHANGED_STATE);
+        manager_update_status(link->manager);
+}
+
+void link_check_state(Link *link) {
+        LinkFacts facts;
+        LinkDecision d;
+
+        link->dirty = false;
+        link_update_nat64(link);
+
+        if (clat_needs_restart(link)) {
+                log_link_info(link, "NAT64 prefix changed, restarting the CLAT");
+                clat_stop(link);
+        }
+
+        link_collect_facts(link, &facts);
+        link_derive_state(&facts, &d);
+
+        if (d.want_clat && link->clat_state == V6M_CLAT_STOPPED && !link->clat_attempted) {
+                clat_start(link);
+                link_collect_facts(link, &facts);
+                link_derive_state(&facts, &d);
+        } else if (!d.want_clat && (link->clat_state != V6M_CLAT_STOPPED || link->clat_attempted)) {
+                clat_stop(link);
+                link_collect_facts(link, &facts);
+                link_derive_state(&facts, &d);
+        }
+
+        log_link_debug(link, "Derived state %s: %s", link_state_to_string(d.state), d.reason);
+        link_set_state(link, d.state, d.reason);
+        link_bus_send_changed(link);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <net/ethernet.h>
+#include <stdbool.h>
+
+#include "json-writer.h"
+#include "link-state.h"
+#include "log.h"
+#include "manager.h"
+#include "nat64-arbiter.h"
+#include "v6mostly/plugin.h"
+
+struct Link {
+        Manager *manager;
+        Link *next;
+
+        int ifindex;
+        char *ifname;
+        struct ether_addr mac;
+        bool has_mac;
+        bool loopback;
+        uint32_t mtu;
+
+        /* Facts from rtnetlink. */
+        bool carrier;
+        bool ipv6_global_address;
+        bool ipv6_default_route;
+        bool native_ipv4_address;
+
+        /* Config and plugins. */
+        NetworkConfig *network; /* NULL: unmanaged */
+        void **plugin_data;     /* per plugin of manager->plugins, while managed */
+        bool *plugin_attached;  /* link_add() succeeded */
+        bool plugins_attached;
+
+        /* Facts from plugins. */
+        struct v6m_dhcp4_status dhcp4;
+        char *dhcp4_reason;
+        Nat64Arbiter nat64;
+        bool has_nat64;
+        struct v6m_nat64_prefix nat64_prefix; /* the chosen one */
+        enum v6m_nat64_source nat64_source;
+        uint64_t nat64_expiry_usec;
+        sd_event_source *nat64_timer;
+
+        /* CLAT control plane. */
+        enum v6m_clat_state clat_state;
+        int clat_plugin;      /* index into manager->plugins, or -1 */
+        size_t clat_backend_index; /* position in Backend= of the backend in use */
+        bool clat_attempted;       /* backends were tried for the current decision */
+        char *clat_reason;
+        bool clat_backend_available;
+        struct v6m_clat_config clat_config;
+
+        /* Netlink bookkeeping (manager.c). */
+        bool seen;
+        void *netlink_scratch;
+
+        /* Derived. */
+        LinkState state;
+        char *reason;
+        bool dirty;
+
+        /* Bus: last PropertiesChanged values, to signal only what changed. */
+        char **bus_snapshot;
+};
+
+int link_new(Manager *m, int ifindex, const char *ifname, Link **ret);
+Link *link_free(Link *link);
+
+/* Netlink said something about this link: update facts, schedule a re-derivation. */
+void link_update_from_netlink(Link *link, const char *ifname, unsigned flags, uint32_t mtu,
+                              const struct ether_addr *mac, bool loopback);
+void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route,
+                            bool native_ipv4_address);
+
+/* Match against the manager's configs and attach/detach plugins accordingly. With
+ * `force`, re-apply even if the config is unchanged (Reconfigure()). */
+int link_apply_config(Link *link, bool force);
+/* Stop everything, detach plugins (daemon stop, link removed). */
+void link_detach(Link *link);
+
+void link_mark_dirty(Link *link);
+/* Re-derive the state from the facts (the only caller of link_set_state()). */
+void link_check_state(Link *link);
+/* Tell plugins about a change. */
+void link_notify_plugins(Link *link, unsigned what);
+void link_renew(Link *link);
+
+/* Describe() JSON (link-json.c). */
+int link_describe_json(Link *link, char **ret);
+int link_describe_json_write(Link *link, JsonWriter *w);
+
+/* Remaining time of an absolute CLOCK_BOOTTIME deadline in whole seconds (rounded up),
+ * UINT64_MAX for infinite/none. */
+uint64_t link_remaining_s(Link *link, uint64_t deadline_usec);
+
+#define log_link_full_errno(link, level, error, ...)                                               \
+        ({                                                                                         \
+                const Link *_ll_ = (link);                                                         \
+                int _lv_ = (level), _le_ = (error);                                                \
+                (log_get_max_level() >= _lv_)                                                      \
+                        ? log_internal(_lv_, _le_, __FILE__, __LINE__, __func__,                    \
+                                       _ll_ ? _ll_->ifname : NULL, _ll_ ? _ll_->ifindex : 0, NULL, \
+                                       __VA_ARGS__)                                                \
+                        : -abs(_le_);                                                              \
+        })
+
+#define log_link_debug(link, ...) log_link_full_errno(link, LOG_DEBUG, 0, __VA_ARGS__)
+#define log_link_info(link, ...) log_link_full_errno(link, LOG_INFO, 0, __VA_ARGS__)
+#define log_link_notice(link, ...) log_link_full_errno(link, LOG_NOTICE, 0, __VA_ARGS__)
+#define log_link_warning(link, ...) log_link_full_errno(link, LOG_WARNING, 0, __VA_ARGS__)
+#define log_link_warning_errno(link, e, ...) log_link_full_errno(link, LOG_WARNING, e, __VA_ARGS__)
+#define log_link_error_errno(link, e, ...) log_link_full_errno(link, LOG_ERR, e, __VA_ARGS__)
+#define log_link_debug_errno(link, e, ...) log_link_full_errno(link, LOG_DEBUG, e, __VA_ARGS__)
+
+/* Formatting shared by the bus and the JSON (link-json.c): NULL when absent. */
+#define LINK_STR_MAX 64
+const char *link_dhcp4_address_str(const Link *link, char buf[static LINK_STR_MAX]);
+const char *link_dhcp4_server_str(const Link *link, char buf[static LINK_STR_MAX]);
+const char *link_nat64_prefix_str(const Link *link, char buf[static LINK_STR_MAX]);
+const char *link_nat64_source_str(const Link *link); /* "none" when no prefix */
+const char *link_clat_backend_str(const Link *link);
+const char *link_clat_ipv4_str(const Link *link, char buf[static LINK_STR_MAX]);
+const char *link_clat_ipv6_str(const Link *link, char buf[static LINK_STR_MAX]);
+/* Counters from the running backend; zeroed when none. */
+void link_clat_stats(Link *link, struct v6m_clat_stats *ret);

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "manager.h"
+
+#include <arpa/inet.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "bus-link.h"
+#include "bus-manager.h"
+#include "link.h"
+#include "log.h"
+#include "strv.h"
+
+#define NETLINK_RCVBUF (8u * 1024u * 1024u)
+#define BUS_RECONNECT_USEC (5 * USEC_PER_SEC)
+
+uint64_t manager_now(Manager *m) {
+        uint64_t now = 0;
+
+        if (sd_event_now(m->event, CLOCK_BOOTTIME, &now) < 0)
+                (void) sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+Link *manager_get_link(Manager *m, int ifindex) {
+        for (Link *l = m->links; l; l = l->next)
+                if (l->ifindex == ifindex)
+                        return l;
+        return NULL;
+}
+
+Link *manager_get_link_by_name(Manager *m, const char *name) {
+        for (Link *l = m->links; l; l = l->next)
+                if (streq(l->ifname, name))
+                        return l;
+        return NULL;
+}
+
+static int manager_dispatch_handler(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        for (Link *l = m->links; l; l = l->next)
+                if (l->dirty)
+                        link_check_state(l);
+        return 0;
+}
+
+void manager_schedule_dispatch(Manager *m) {
+        if (m->dispatch_source)
+                (void) sd_event_source_set_enabled(m->dispatch_source, SD_EVENT_ONESHOT);
+}
+
+void manager_update_status(Manager *m) {
+        size_t managed = 0, counts[_LINK_STATE_MAX] = {};
+        char status[512];
+        size_t l;
+
+        if (!m->ready)
+                return;
+        for (Link *k = m->links; k; k = k->next) {
+                counts[k->state]++;
+                if (k->network)
+                        managed++;
+        }
+        l = (size_t) snprintf(status, sizeof(status), "STATUS=%zu link(s) managed", managed);
+        for (LinkState s = LINK_STATE_PENDING; s < _LINK_STATE_MAX && l < sizeof(status); s++)
+                if (counts[s] > 0)
+                        l += (size_t) snprintf(status + l, sizeof(status) - l, ", %zu %s", counts[s],
+                                               link_state_to_string(s));
+        (void) sd_notify(false, status);
+}
+
+/* ---- rtnetlink ---- */
+
+static bool in6_is_clat_address(const Link *link, const struct in6_addr *a) {
+        return link->clat_state != V6M_CLAT_STOPPED &&
+               memcmp(a, &link->clat_config.ipv6_address, sizeof(*a)) == 0;
+}
+
+/* RFC 7335 reserves 192.0.0.0/29 for the CLAT: never native IPv4. */
+static bool in4_is_native(const struct in_addr *a) {
+        uint32_t h = ntohl(a->s_addr);
+
+        return (h & 0xfffffff8u) != 0xc0000000u && (h & 0xffff0000u) != 0xa9fe0000u && (h >> 24) != 127;
+}
+
+typedef struct NetlinkFacts {
+        bool ipv6_global_address, ipv6_default_route, native_ipv4_address;
+} NetlinkFacts;
+
+static void collect_address(Manager *m, struct rtnl_addr *a) {
+        Link *link = manager_get_link(m, rtnl_addr_get_ifindex(a));
+        struct nl_addr *local = rtnl_addr_get_local(a);
+        NetlinkFacts *f;
+
+        if (!link || !local || rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE)
+                return;
+        f = (NetlinkFacts *) link->netlink_scratch;
+        switch (rtnl_addr_get_family(a)) {
+        case AF_INET6:
+                if (rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+                        return;
+                if (nl_addr_get_len(local) == 16 && !in6_is_clat_address(link, nl_addr_get_binary_addr(local)))
+                        f->ipv6_global_address = true;
+                break;
+        case AF_INET:
+                if (nl_addr_get_len(local) == 4 && in4_is_native(nl_addr_get_binary_addr(local)))
+                        f->native_ipv4_address = true;
+                break;
+        }
+}
+
+static void collect_route(Manager *m, struct rtnl_route *r) {
+        struct nl_addr *dst = rtnl_route_get_dst(r);
+
+        if (rtnl_route_get_family(r) != AF_INET6 || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+            rtnl_route_get_type(r) != RTN_UNICAST || (dst && nl_addr_get_prefixlen(dst) != 0))
+                return;
+        for (int i = 0; i < rtnl_route_get_nnexthops(r); i++) {
+                struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
+                Link *link = nh ? manager_get_link(m, rtnl_route_nh_get_ifindex(nh)) : NULL;
+
+                if (link)
+                        ((NetlinkFacts *) link->netlink_scratch)->ipv6_default_route = true;
+        }
+}
+
+/* Bring our links in line with the caches: create, update, remove; then recompute the
+ * address and route facts of every link. Small tables, so a full pass per batch of
+ * netlink messages is cheap and cannot drift from the kernel's view. */
+static void manager_sync_netlink(Manager *m) {
+        for (Link *l = m->links; l; l = l->next)
+                l->seen = false;
+
+        for (struct nl_object *o = nl_cache_get_first(m->link_cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_link *nl = (struct rtnl_link *) o;
+                int ifindex = rtnl_link_get_ifindex(nl);
+                const char *name = rtnl_link_get_name(nl);
+                struct nl_addr *hw = rtnl_link_get_addr(nl);
+                struct ether_addr mac;
+                bool has_mac = false, created = false;
+                Link *link;
+
+                if (ifindex <= 0 || !name)
+                        continue;
+                if (hw && nl_addr_get_len(hw) == ETH_ALEN && rtnl_link_get_arptype(nl) == ARPHRD_ETHER) {
+                        memcpy(&mac, nl_addr_get_binary_addr(hw), ETH_ALEN);
+                        has_mac = true;
+                }
+                link = manager_get_link(m, ifindex);
+                if (!link) {
+                        if (link_new(m, ifindex, name, &link) < 0) {
+                                log_oom();
+                                continue;
+                        }
+                        link->next = m->links;
+                        m->links = link;
+                        m->n_links++;
+                        created = true;
+                        log_link_debug(link, "Link appeared");
+                }
+                link->seen = true;
+                link_update_from_netlink(link, name, rtnl_link_get_flags(nl), rtnl_link_get_mtu(nl),
+                                         has_mac ? &mac : NULL,
+                                         rtnl_link_get_arptype(nl) == ARPHRD_LOOPBACK ||
+                                                 (rtnl_link_get_flags(nl) & IFF_LOOPBACK));
+                if (created) {
+                        (void) link_apply_config(link, false);
+                        link_mark_dirty(link);
+                        link_bus_emit_added(link);
+                }
+        }
+
+        for (Link **p = &m->links; *p;) {
+                Link *l = *p;
+
+                if (l->seen) {
+                        p = &l->next;
+                        continue;
+                }
+                log_link_info(l, "Link removed");
+                *p = l->next;
+                m->n_links--;
+                link_bus_emit_removed(l);
+                link_free(l);
+        }
+
+        _cleanup_free_ NetlinkFacts *facts = calloc(m->n_links ?: 1, sizeof(NetlinkFacts));
+        size_t k = 0;
+        if (!facts) {
+                log_oom();
+                return;
+        }
+        for (Link *l = m->links; l; l = l->next, k++) {
+                facts[k] = (NetlinkFacts) {};
+                l->netlink_scratch = &facts[k];
+        }
+        for (struct nl_object *o = nl_cache_get_first(m->addr_cache); o; o = nl_cache_get_next(o))
+                collect_address(m, (struct rtnl_addr *) o);
+        for (struct nl_object *o = nl_cache_get_first(m->route_cache); o; o = nl_cache_get_next(o))
+                collect_route(m, (struct rtnl_route *) o);
+        for (Link *l = m->links; l; l = l->next) {
+                NetlinkFacts *f = l->netlink_scratch;
+
+                link_set_netlink_facts(l, f->ipv6_global_address, f->ipv6_default_route, f->native_ipv4_address);
+                l->netlink_scratch = NULL;
+        }
+        manager_update_status(m);
+}
+
+static void nl_change_cb(struct nl_cache *cache, struct nl_object *obj, int action, void *userdata) {
+        Manager *m = userdata;
+
+        m->nl_changed = true;
+}
+
+static int manager_netlink_resync(Manager *m) {
+        struct nl_cache *caches[] = { m->link_cache, m->addr_cache, m->route_cache };
+        int r;
+
+        log_notice("Netlink receive buffer overran, re-reading links, addresses and routes");
+        for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
+                r = nl_cache_refill(m->nl_sync_sock, caches[i]);
+                if (r < 0)
+                        return log_error_errno(EIO, "Failed to re-read netlink cache: %s", nl_geterror(r));
+        }
+        return 0;
+}
+
+static int manager_netlink_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        r = nl_cache_mngr_data_ready(m->nl_mngr);
+        if (r < 0) {
+                if (r == -NLE_NOMEM || r == -NLE_DUMP_INTR || r == -NLE_BUSY) {
+                        if (manager_netlink_resync(m) >= 0)
+                                m->nl_changed = true;
+                } else
+                        log_warning("Failed to process netlink messages: %s", nl_geterror(r));
+        }
+        if (m->nl_changed) {
+                m->nl_changed = false;
+                manager_sync_netlink(m);
+        }
+        return 0;
+}
+
+static int manager_netlink_connect(Manager *m) {
+        int r;
+
+        m->nl_sock = nl_socket_alloc();
+        m->nl_sync_sock = nl_socket_alloc();
+        if (!m->nl_sock || !m->nl_sync_sock)
+                return log_oom();
+        r = nl_connect(m->nl_sync_sock, NETLINK_ROUTE);
+        if (r < 0)
+                return log_error_errno(EIO, "Failed to open rtnetlink socket: %s", nl_geterror(r));
+
+        r = nl_cache_mngr_alloc(m->nl_sock, NETLINK_ROUTE, NL_AUTO_PROVIDE, &m->nl_mngr);
+        if (r < 0)
+                return log_error_errno(EIO, "Failed to set up the netlink cache manager: %s", nl_geterror(r));
+        /* Bursts (many routes at once) must not overrun the socket; resync if they do. */
+        (void) nl_socket_set_buffer_size(m->nl_sock, NETLINK_RCVBUF, 0);
+
+        r = nl_cache_mngr_add(m->nl_mngr, "route/link", nl_change_cb, m, &m->link_cache);
+        if (r >= 0)
+                r = nl_cache_mngr_add(m->nl_mngr, "route/addr", nl_change_cb, m, &m->addr_cache);
+        if (r >= 0)
+                r = nl_cache_mngr_add(m->nl_mngr, "route/route", nl_change_cb, m, &m->route_cache);
+        if (r < 0)
+                return log_error_errno(EIO, "Failed to subscribe to rtnetlink: %s", nl_geterror(r));
+
+        r = sd_event_add_io(m->event, &m->nl_source, nl_cache_mngr_get_fd(m->nl_mngr), EPOLLIN,
+                            manager_netlink_handler, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the netlink socket: %m");
+        (void) sd_event_source_set_description(m->nl_source, "rtnetlink");
+        return 0;
+}
+
+/* ---- bus ---- */
+
+static int manager_bus_connect(Manager *m);
+
+static int bus_reconnect_handler(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        m->bus_reconnect_timer = sd_event_source_disable_unref(m->bus_reconnect_timer);
+        (void) manager_bus_connect(m);
+        return 0;
+}
+
+static void manager_bus_schedule_reconnect(Manager *m) {
+        int r;
+
+        if (m->bus_reconnect_timer || m->exiting)
+                return;
+        r = sd_event_add_time_relative(m->event, &m->bus_reconnect_timer, CLOCK_MONOTONIC, BUS_RECONNECT_USEC, 0,
+                                       bus_reconnect_handler, m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to schedule a bus reconnect: %m");
+}
+
+static int bus_disconnected_handler(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        log_warning("Lost the connection to the bus, reconnecting in %llu s",
+                    (unsigned long long) (BUS_RECONNECT_USEC / USEC_PER_SEC));
+        m->bus = sd_bus_flush_close_unref(m->bus);
+        for (Link *l = m->links; l; l = l->next)
+                l->bus_snapshot = strv_free(l->bus_snapshot);
+        manager_bus_schedule_reconnect(m);
+        return 0;
+}
+
+static int manager_bus_connect(Manager *m) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to connect to the system bus, retrying later: %m");
+                manager_bus_schedule_reconnect(m);
+                return 0;
+        }
+        r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
+                                "org.freedesktop.DBus.Local", "Disconnected", bus_disconnected_handler, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for bus disconnects: %m");
+        r = bus_manager_setup(m, bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_request_name(bus, BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to own bus name %s (is another v6mostlyd running?): %m", BUS_NAME);
+        r = sd_bus_attach_event(bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+        m->bus = TAKE_PTR(bus);
+        log_debug("Connected to the bus as %s", BUS_NAME);
+        return 0;
+}
+
+/* ---- config ---- */
+
+/* NULL selects the default search path. */
+static const char *const *manager_network_dirs(Manager *m) {
+        return (const char *const *) m->network_dirs;
+}
+
+static void manager_apply_log_level(Manager *m) {
+        if (m->log_level_override >= 0)
+                log_set_max_level(m->log_level_override);
+        else if (m->daemon_config.log_level >= 0)
+                log_set_max_level(m->daemon_config.log_level);
+        else
+                log_set_max_level(LOG_INFO);
+}
+
+static int manager_load_config(Manager *m) {
+        NetworkConfig **networks = NULL;
+        size_t n_networks = 0;
+        DaemonConfig dc;
+        int r;
+
+        daemon_config_init_defaults(&dc);
+        r = daemon_config_load(m->config_file, &dc);
+        if (r < 0) {
+                daemon_config_done(&dc);
+                return log_error_errno(r, "Failed to load %s, keeping the previous settings: %m", m->config_file);
+        }
+        daemon_config_done(&m->daemon_config);
+        m->daemon_config = dc;
+        manager_apply_log_level(m);
+
+        r = network_config_load_all(manager_network_dirs(m), &networks, &n_networks);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load .network files, keeping the previous ones: %m");
+
+        NetworkConfig **old = m->networks;
+        size_t n_old = m->n_networks;
+
+        m->networks = networks;
+        m->n_networks = n_networks;
+        /* Re-match while the old configs are still alive, so unchanged links are kept. */
+        for (Link *l = m->links; l; l = l->next)
+                (void) link_apply_config(l, false);
+        network_configs_free(old, n_old);
+        log_info("Loaded %zu .network file(s)", n_networks);
+        return 0;
+}
+
+int manager_reload(Manager *m) {
+        int r;
+
+        log_info("Reloading configuration");
+        (void) sd_notify(false, "RELOADING=1");
+        r = manager_load_config(m);
+        (void) sd_notify(false, "READY=1");
+        manager_update_status(m);
+        return r;
+}
+
+/* ---- life cycle ---- */
+
+static int signal_handler(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        if (si->ssi_signo == SIGHUP) {
+                (void) manager_reload(m);
+                return 0;
+        }
+        log_info("Received %s, stopping", strsignal((int) si->ssi_signo));
+        m->exiting = true;
+        (void) sd_notify(false, "STOPPING=1");
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int manager_new(Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        int r;
+
+        m = calloc(1, sizeof(Manager));
+        if (!m)
+                return -ENOMEM;
+        m->log_level_override = -1;
+        daemon_config_init_defaults(&m->daemon_config);
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+        r = sd_event_add_signal(m->event, &m->sigterm_source, SIGTERM, signal_handler, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, &m->sigint_source, SIGINT, signal_handler, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, &m->sighup_source, SIGHUP, signal_handler, m);
+        if (r < 0)
+                return r;
+        r = sd_event_add_defer(m->event, &m->dispatch_source, manager_dispatch_handler, m);
+        if (r < 0)
+                return r;
+        /* After I/O handlers, so one batch of events leads to one re-derivation. */
+        (void) sd_event_source_set_priority(m->dispatch_source, SD_EVENT_PRIORITY_IDLE);
+        (void) sd_event_source_set_enabled(m->dispatch_source, SD_EVENT_OFF);
+        (void) sd_event_set_watchdog(m->event, true);
+
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int mkdir_p_runtime(const char *dir) {
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int manager_start(Manager *m) {
+        const char *plugin_dir;
+        int r;
+
+        if (!m->config_file) {
+                m->config_file = strdup(DAEMON_CONFIG_FILE_DEFAULT);
+                if (!m->config_file)
+                        return log_oom();
+        }
+        if (!m->runtime_dir) {
+                const char *e = getenv("RUNTIME_DIRECTORY");
+                m->runtime_dir = strdup(e ?: "/run/v6mostly");
+                if (!m->runtime_dir)
+                        return log_oom();
+        }
+        if (!m->state_dir) {
+                const char *e = getenv("STATE_DIRECTORY");
+                m->state_dir = strdup(e ?: "/var/lib/v6mostly");
+                if (!m->state_dir)
+                        return log_oom();
+        }
+        r = mkdir_p_runtime(m->runtime_dir);
+        if (r < 0)
+                log_warning_errno(r, "Cannot create runtime directory %s: %m", m->runtime_dir);
+
+        r = manager_load_config(m);
+        if (r < 0)
+                return r;
+
+        plugin_dir = m->plugin_dir ?: getenv("V6MOSTLY_PLUGIN_DIR") ?: PLUGINDIR;
+        r = plugin_set_load(&m->plugins, plugin_dir, m->daemon_config.disable_plugins, (v6m_core *) m);
+        if (r < 0)
+                return r;
+
+        r = manager_netlink_connect(m);
+        if (r < 0)
+                return r;
+        r = manager_bus_connect(m);
+        if (r < 0)
+                return r;
+
+        manager_sync_netlink(m);
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        int r;
+
+        /* Derive every link once before telling the service manager we are ready, so
+         * "ready" means the bus shows real states. */
+        manager_dispatch_handler(NULL, m);
+        m->ready = true;
+        (void) sd_notify(false, "READY=1");
+        manager_update_status(m);
+        log_info("v6mostlyd " PACKAGE_VERSION " running, %zu link(s), %zu plugin(s)", m->n_links, m->plugins.n_plugins);
+
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m");
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        m->exiting = true;
+
+        /* Stop CLATs and detach plugins from links before the plugins go away. */
+        while (m->links) {
+                Link *l = m->links;
+
+                m->links = l->next;
+                link_free(l);
+        }
+        plugin_set_unload(&m->plugins);
+
+        m->bus_reconnect_timer = sd_event_source_disable_unref(m->bus_reconnect_timer);
+        m->bus = sd_bus_flush_close_unref(m->bus);
+        m->nl_source = sd_event_source_disable_unref(m->nl_source);
+        if (m->nl_mngr)
+                nl_cache_mngr_free(m->nl_mngr); /* frees its caches and its socket */
+        else if (m->nl_sock)
+                nl_socket_free(m->nl_sock);
+        if (m->nl_sync_sock)
+                nl_socket_free(m->nl_sync_sock);
+
+        network_configs_free(m->networks, m->n_networks);
+        daemon_config_done(&m->daemon_config);
+        strv_free(m->network_dirs);
+        free(m->config_file);
+        free(m->plugin_dir);
+        free(m->runtime_dir);
+        free(m->state_dir);
+
+        sd_event_source_disable_unref(m->dispatch_source);
+        sd_event_source_disable_unref(m->sigterm_source);
+        sd_event_source_disable_unref(m->sigint_source);
+        sd_event_source_disable_unref(m->sighup_source);
+        sd_event_unref(m->event);
+        return mfree(m);
+}

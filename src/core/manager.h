@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "daemon-config.h"
+#include "network-config.h"
+#include "plugin-loader.h"
+
+typedef struct Link Link;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        sd_event_source *bus_reconnect_timer;
+        sd_event_source *sigterm_source, *sigint_source, *sighup_source;
+        sd_event_source *dispatch_source; /* deferred: re-derive dirty links */
+
+        struct nl_sock *nl_sock;      /* multicast events, owned by the cache manager */
+        struct nl_sock *nl_sync_sock; /* resync after overflow */
+        struct nl_cache_mngr *nl_mngr;
+        struct nl_cache *link_cache, *addr_cache, *route_cache;
+        sd_event_source *nl_source;
+        bool nl_changed;
+
+        Link *links; /* list */
+        size_t n_links;
+
+        char **network_dirs;
+        NetworkConfig **networks;
+        size_t n_networks;
+        char *config_file;
+        DaemonConfig daemon_config;
+        int log_level_override; /* --log-level, or -1 */
+
+        PluginSet plugins;
+        char *plugin_dir;
+        char *runtime_dir;
+        char *state_dir;
+
+        bool ready;
+        bool exiting;
+} Manager;
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+static inline void manager_freep(Manager **m) {
+        manager_free(*m);
+}
+
+/* Load config and plugins, connect netlink and the bus, enumerate links. */
+int manager_start(Manager *m);
+int manager_run(Manager *m);
+/* Re-read v6mostlyd.conf and .network files and re-apply; working links whose config
+ * is unchanged are untouched. */
+int manager_reload(Manager *m);
+
+Link *manager_get_link(Manager *m, int ifindex);
+Link *manager_get_link_by_name(Manager *m, const char *name);
+
+/* Queue a re-derivation of dirty links for the next event-loop iteration. */
+void manager_schedule_dispatch(Manager *m);
+void manager_update_status(Manager *m);
+
+uint64_t manager_now(Manager *m); /* CLOCK_BOOTTIME usec */

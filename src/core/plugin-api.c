@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The functions plugin.h promises: the only way plugins reach the core. Plugins report
+ * facts; the link re-derives its state on the next event-loop iteration, so a report made
+ * from inside a callback never re-enters the state machine. */
+#include <arpa/inet.h>
+
+#include "clat.h"
+#include "link.h"
+#include "manager.h"
+#include "nat64-prefix.h"
+
+#define LINK(l) ((Link *) (l))
+#define CLINK(l) ((const Link *) (l))
+#define MANAGER(c) ((Manager *) (c))
+
+sd_event *v6m_core_get_event(v6m_core *core) {
+        return MANAGER(core)->event;
+}
+
+const char *v6m_core_get_runtime_dir(v6m_core *core) {
+        return MANAGER(core)->runtime_dir;
+}
+
+const char *v6m_core_get_state_dir(v6m_core *core) {
+        return MANAGER(core)->state_dir;
+}
+
+int v6m_link_get_ifindex(const v6m_link *link) {
+        return CLINK(link)->ifindex;
+}
+
+const char *v6m_link_get_name(const v6m_link *link) {
+        return CLINK(link)->ifname;
+}
+
+bool v6m_link_get_hw_addr(const v6m_link *link, uint8_t ret[6]) {
+        if (!CLINK(link)->has_mac)
+                return false;
+        memcpy(ret, &CLINK(link)->mac, 6);
+        return true;
+}
+
+bool v6m_link_has_carrier(const v6m_link *link) {
+        return CLINK(link)->carrier;
+}
+
+uint32_t v6m_link_get_mtu(const v6m_link *link) {
+        return CLINK(link)->mtu;
+}
+
+const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *link) {
+        return CLINK(link)->network ? &CLINK(link)->network->pub : NULL;
+}
+
+bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret) {
+        if (!CLINK(link)->has_nat64)
+                return false;
+        if (ret)
+                *ret = CLINK(link)->nat64_prefix;
+        return true;
+}
+
+int v6m_link_report_nat64_prefix(v6m_link *l, enum v6m_nat64_source source, const char *origin,
+                                 const struct v6m_nat64_prefix *prefix, uint64_t expiry_usec) {
+        Link *link = LINK(l);
+        const char *reason = NULL;
+        int r;
+
+        if (!prefix || !origin || (int) source < 0 || source >= _V6M_NAT64_SOURCE_MAX)
+                return -EINVAL;
+        if (nat64_prefix_validate(prefix, &reason) < 0)
+                return log_link_warning_errno(link, EINVAL, "Ignoring invalid NAT64 prefix from %s (%s): %s", origin,
+                                              nat64_source_to_string(source), reason);
+        r = nat64_arbiter_report(&link->nat64, source, origin, prefix, expiry_usec, manager_now(link->manager));
+        if (r < 0)
+                return log_link_warning_errno(link, r, "Failed to record NAT64 prefix: %m");
+        if (r > 0)
+                link_mark_dirty(link);
+        return 0;
+}
+
+void v6m_link_withdraw_nat64_prefix(v6m_link *l, enum v6m_nat64_source source, const char *origin,
+                                    const struct v6m_nat64_prefix *prefix) {
+        Link *link = LINK(l);
+
+        if (nat64_arbiter_withdraw(&link->nat64, source, origin, prefix) > 0)
+                link_mark_dirty(link);
+}
+
+int v6m_link_report_dhcp4(v6m_link *l, const struct v6m_dhcp4_status *status) {
+        Link *link = LINK(l);
+        int r;
+
+        if (!status || (int) status->state < 0 || status->state >= _V6M_DHCP4_STATE_MAX)
+                return -EINVAL;
+        r = free_and_strdup(&link->dhcp4_reason, status->reason);
+        if (r < 0)
+                return r;
+        link->dhcp4 = *status;
+        link->dhcp4.reason = link->dhcp4_reason;
+        link_mark_dirty(link);
+        return 0;
+}
+
+void v6m_link_report_clat(v6m_link *l, enum v6m_clat_state state, int error, const char *reason) {
+        Link *link = LINK(l);
+
+        if (link->clat_plugin < 0)
+                return; /* a late report from a backend we already stopped */
+
+        switch (state) {
+        case V6M_CLAT_RUNNING:
+                log_link_info(link, "CLAT running (backend %s)",
+                              link->manager->plugins.plugins[link->clat_plugin].ops->name);
+                link->clat_state = V6M_CLAT_RUNNING;
+                break;
+        case V6M_CLAT_FAILED:
+        case V6M_CLAT_STOPPED: {
+                char why[300];
+
+                snprintf(why, sizeof(why), "%s%s%s", reason ?: "stopped", error ? ": " : "",
+                         error ? strerror(abs(error)) : "");
+                log_link_warning(link, "CLAT backend %s failed (%s), trying the next backend",
+                                 link->manager->plugins.plugins[link->clat_plugin].ops->name, why);
+                clat_fall_through(link, why);
+                break;
+        }
+        default:
+                link->clat_state = state;
+        }
+        link_mark_dirty(link);
+}
+
+int v6m_link_log(const v6m_link *link, int priority, int error, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        if (log_get_max_level() < priority)
+                return -abs(error);
+        va_start(ap, format);
+        r = log_internalv(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
+                          link ? CLINK(link)->ifindex : 0, NULL, format, ap);
+        va_end(ap);
+        return r;
+}
+
+int v6m_log(int priority, int error, const char *format, ...) {
+        va_list ap;
+        int r;
+
+        if (log_get_max_level() < priority)
+                return -abs(error);
+        va_start(ap, format);
+        r = log_internalv(priority, error, "plugin", 0, "plugin", NULL, 0, NULL, format, ap);
+        va_end(ap);
+        return r;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The v6mostly plugin ABI.
+ *
+ * A plugin is a shared object in the plugin directory that exports exactly one symbol,
+ * V6M_PLUGIN_SYMBOL, a `const struct v6m_plugin`. The loader reads `abi_version` before
+ * anything else and refuses a plugin built against another ABI. Plugins talk to the core
+ * only through the v6m_* functions declared here: they report facts about a link; the
+ * core's link state machine decides what the link is.
+ *
+ * Bump V6M_PLUGIN_ABI_VERSION on any incompatible change to this file (struct layout,
+ * callback signatures, meaning of a value).
+ */
+
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The core is built with -fvisibility=hidden; what is declared here crosses the
+ * daemon/plugin boundary and must stay visible. */
+#pragma GCC visibility push(default)
+
+#define V6M_PLUGIN_ABI_VERSION 1u
+#define V6M_PLUGIN_SYMBOL "v6mostly_plugin"
+
+/* Time values are CLOCK_BOOTTIME microseconds (sd_event_now(e, CLOCK_BOOTTIME, ...)),
+ * so lifetimes keep running across suspend. */
+#define V6M_USEC_INFINITY UINT64_MAX
+
+typedef struct v6m_core v6m_core; /* the daemon (opaque) */
+typedef struct v6m_link v6m_link; /* one managed interface (opaque) */
+
+enum v6m_plugin_kind {
+        V6M_PLUGIN_SOURCE, /* reports facts: NAT64 prefixes, DHCPv4 outcome */
+        V6M_PLUGIN_CLAT,   /* a CLAT translator backend */
+};
+
+/* What a source plugin provides; lets the core tell "no such plugin" from "no answer yet". */
+enum {
+        V6M_PROVIDES_NAT64_PREFIX = 1u << 0,
+        V6M_PROVIDES_DHCP4 = 1u << 1,
+};
+
+enum v6m_tristate { /* auto|yes|no settings */
+        V6M_AUTO,
+        V6M_YES,
+        V6M_NO,
+};
+
+enum v6m_client_id {
+        V6M_CLIENT_ID_DUID,
+        V6M_CLIENT_ID_MAC,
+};
+
+enum v6m_clat_backend {
+        V6M_CLAT_BACKEND_EBPF,
+        V6M_CLAT_BACKEND_TUN,
+        V6M_CLAT_BACKEND_KMOD,
+        _V6M_CLAT_BACKEND_MAX,
+};
+
+/* A NAT64 prefix (RFC 6052): len is one of 32, 40, 48, 56, 64, 96; bits past len are 0. */
+struct v6m_nat64_prefix {
+        struct in6_addr prefix;
+        uint8_t len;
+};
+
+/* The settings of the .network file that matched a link (read-only for plugins).
+ * Absent optional values: has_* false. */
+struct v6m_network_config {
+        const char *filename; /* the .network file, for status output */
+
+        /* [Network] */
+        bool dhcp4;              /* DHCPv4=yes|no, default yes */
+        enum v6m_tristate clat;  /* CLAT=auto|yes|no, default auto */
+
+        /* [DHCPv4] */
+        enum v6m_tristate ipv6_only_preferred; /* IPv6OnlyPreferred=, default auto */
+        enum v6m_client_id client_id;          /* ClientIdentifier=, default duid */
+        bool send_release;                     /* SendRelease=, default yes */
+        uint32_t route_metric;                 /* RouteMetric=, default 1024 */
+
+        /* [NAT64] */
+        bool has_static_prefix;
+        struct v6m_nat64_prefix static_prefix; /* Prefix= */
+        bool use_pref64;                       /* UsePREF64=, default yes */
+        bool use_dns64;                        /* UseDNS64=, default yes */
+        struct in6_addr *dns_servers;          /* DNS= (list), may be NULL */
+        size_t n_dns_servers;
+
+        /* [CLAT] */
+        enum v6m_clat_backend backends[_V6M_CLAT_BACKEND_MAX]; /* Backend=, in order */
+        size_t n_backends;                                     /* default: ebpf tun kmod */
+        bool has_ipv4_address;
+        struct in_addr ipv4_address; /* IPv4Address= */
+        bool has_ipv6_address;
+        struct in6_addr ipv6_address; /* IPv6Address= */
+        uint32_t mtu;                 /* MTU=, 0 = derive from the uplink */
+};
+
+enum v6m_nat64_source {
+        V6M_NAT64_SOURCE_RA,     /* PREF64 option in Router Advertisements (RFC 8781) */
+        V6M_NAT64_SOURCE_DNS64,  /* ipv4only.arpa discovery (RFC 7050) */
+        V6M_NAT64_SOURCE_STATIC, /* [NAT64] Prefix= */
+        _V6M_NAT64_SOURCE_MAX,
+};
+
+enum v6m_dhcp4_state {
+        V6M_DHCP4_DISABLED, /* DHCPv4=no, or no DHCPv4 plugin installed */
+        V6M_DHCP4_PENDING,
+        V6M_DHCP4_BOUND,
+        V6M_DHCP4_V6ONLY, /* RFC 8925 option 108 received; no lease, waiting */
+        V6M_DHCP4_FAILED,
+        _V6M_DHCP4_STATE_MAX,
+};
+
+struct v6m_dhcp4_status {
+        enum v6m_dhcp4_state state;
+        struct in_addr address;      /* BOUND */
+        uint8_t prefixlen;           /* BOUND */
+        struct in_addr server;       /* BOUND, V6ONLY: the server that answered */
+        uint64_t lease_expiry_usec;  /* BOUND: CLOCK_BOOTTIME */
+        uint64_t v6only_until_usec;  /* V6ONLY: CLOCK_BOOTTIME end of V6ONLY_WAIT */
+        const char *reason;          /* FAILED: why */
+};
+
+/* Link changes a plugin is told about through link_changed(). */
+enum {
+        V6M_LINK_CHANGED_CARRIER = 1u << 0,
+        V6M_LINK_CHANGED_ADDRESSES = 1u << 1,
+        V6M_LINK_CHANGED_ROUTES = 1u << 2,
+        V6M_LINK_CHANGED_CONFIG = 1u << 3, /* the .network settings changed (reload) */
+        V6M_LINK_CHANGED_STATE = 1u << 4,  /* the link's derived state changed */
+        V6M_LINK_CHANGED_NAT64 = 1u << 5,  /* the chosen NAT64 prefix changed */
+        V6M_LINK_CHANGED_NAME = 1u << 6,
+        V6M_LINK_CHANGED_RENEW = 1u << 7, /* the user asked to renew (v6mostlyctl renew) */
+};
+
+/* What the core hands a CLAT backend when it starts one. */
+struct v6m_clat_config {
+        int uplink_ifindex;
+        struct v6m_nat64_prefix nat64;
+        struct in_addr ipv4_address;  /* RFC 7335 address, from 192.0.0.0/29 by default */
+        struct in6_addr ipv6_address; /* dedicated CLAT IPv6 address (RFC 6877 6.3) */
+        uint32_t mtu;                 /* IPv4-side MTU */
+        uint32_t route_metric;        /* metric of the IPv4 default route */
+};
+
+#define V6M_CLAT_DROP_REASONS_MAX 32
+
+struct v6m_clat_stats {
+        uint64_t packets_4to6;
+        uint64_t packets_6to4;
+        size_t n_dropped;
+        struct {
+                const char *reason; /* static string owned by the plugin */
+                uint64_t count;
+        } dropped[V6M_CLAT_DROP_REASONS_MAX];
+};
+
+struct v6m_plugin {
+        uint32_t abi_version; /* V6M_PLUGIN_ABI_VERSION: checked before anything else */
+        uint32_t struct_size; /* sizeof(struct v6m_plugin) */
+        const char *name;     /* short, unique: "nat64-static", "clat-tun" */
+        enum v6m_plugin_kind kind;
+        unsigned provides; /* V6M_PROVIDES_* (source plugins) */
+
+        /* Every callback may be NULL. Negative errno on failure. */
+        int (*init)(v6m_core *core, void **ret_plugin_data);
+        void (*done)(void *plugin_data);
+        int (*link_add)(void *plugin_data, v6m_link *link, void **ret_link_data);
+        void (*link_remove)(void *plugin_data, v6m_link *link, void *link_data);
+        void (*link_changed)(void *plugin_data, v6m_link *link, void *link_data, unsigned what);
+
+        /* CLAT backends only. probe: 0 if usable on this link, else negative errno and a
+         * human-readable reason ("no /dev/net/tun"). start/stop are asynchronous-friendly:
+         * a backend reports the outcome with v6m_link_report_clat(). */
+        int (*probe)(void *plugin_data, v6m_link *link, char *reason, size_t reason_size);
+        int (*start)(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_clat_config *config);
+        void (*stop)(void *plugin_data, v6m_link *link, void *link_data);
+        int (*stats)(void *plugin_data, v6m_link *link, void *link_data, struct v6m_clat_stats *ret);
+};
+
+/* The one symbol a plugin exports; define it as `const struct v6m_plugin v6mostly_plugin = {...}`. */
+extern const struct v6m_plugin v6mostly_plugin;
+
+/* ---- Core functions available to plugins ---- */
+
+sd_event *v6m_core_get_event(v6m_core *core);
+/* Directory for runtime state ($RUNTIME_DIRECTORY or /run/v6mostly). */
+const char *v6m_core_get_runtime_dir(v6m_core *core);
+/* Directory for persistent state ($STATE_DIRECTORY or /var/lib/v6mostly). */
+const char *v6m_core_get_state_dir(v6m_core *core);
+
+int v6m_link_get_ifindex(const v6m_link *link);
+const char *v6m_link_get_name(const v6m_link *link);
+/* 6 bytes; returns false when the link has no Ethernet address. */
+bool v6m_link_get_hw_addr(const v6m_link *link, uint8_t ret[6]);
+bool v6m_link_has_carrier(const v6m_link *link);
+uint32_t v6m_link_get_mtu(const v6m_link *link);
+/* The matched .network settings, NULL if unmanaged. The pointer changes on reload: do not
+ * keep it past the current callback. */
+const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *link);
+/* The NAT64 prefix the core chose among all sources; false if none. */
+bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret);
+
+/* Report a NAT64 prefix candidate. `origin` tells candidates of one source apart (the
+ * router's address for RAs, the resolver for DNS64, "config" for static); it is copied.
+ * expiry_usec is CLOCK_BOOTTIME, V6M_USEC_INFINITY for none; the core expires the
+ * candidate itself when that time passes. */
+int v6m_link_report_nat64_prefix(v6m_link *link, enum v6m_nat64_source source, const char *origin,
+                                 const struct v6m_nat64_prefix *prefix, uint64_t expiry_usec);
+/* Withdraw one candidate (prefix non-NULL) or every candidate of source+origin
+ * (prefix NULL; origin NULL: all of that source). */
+void v6m_link_withdraw_nat64_prefix(v6m_link *link, enum v6m_nat64_source source, const char *origin,
+                                    const struct v6m_nat64_prefix *prefix);
+
+int v6m_link_report_dhcp4(v6m_link *link, const struct v6m_dhcp4_status *status);
+
+enum v6m_clat_state {
+        V6M_CLAT_STOPPED,
+        V6M_CLAT_STARTING,
+        V6M_CLAT_RUNNING,
+        V6M_CLAT_FAILED,
+        _V6M_CLAT_STATE_MAX,
+};
+/* A CLAT backend reports what became of start()/stop(), or that it died. */
+void v6m_link_report_clat(v6m_link *link, enum v6m_clat_state state, int error, const char *reason);
+
+/* Logging with the link's INTERFACE=/IFINDEX= fields. priority is LOG_ERR..LOG_DEBUG.
+ * Returns -abs(error) (or 0 if error == 0) so error paths are one line. */
+int v6m_link_log(const v6m_link *link, int priority, int error, const char *format, ...)
+        __attribute__((format(printf, 4, 5)));
+int v6m_log(int priority, int error, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+#pragma GCC visibility pop
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,575 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Shared code of the e2e tests (test-*.sh) and of tools/demo.
+#
+# A test sources this, calls v6m_require and v6m_init, builds what it needs
+# (v6m_topology, v6m_start_bus, v6m_start_daemon), asserts with check/check_not
+# (each prints PASS:/FAIL:), and ends with v6m_finish. Everything started here is
+# remembered (PIDs, namespaces, the temp dir) and removed by the EXIT trap, also
+# on failure or on a signal. Processes are only ever killed by their PID.
+#
+# Topology (N uplinks, default 1):
+#
+#   netns ${V6M_NS_PREFIX}-router              netns ${V6M_NS_PREFIX}-client
+#   r0 2001:db8:1::1/64, radvd  <-- veth -->  uplink0 (SLAAC 2001:db8:1::/64)
+#   r1 2001:db8:2::1/64         <-- veth -->  uplink1 ...
+#
+# Environment (meson sets it, tools/demo too): V6MOSTLYD, V6MOSTLYCTL,
+# V6MOSTLY_PLUGIN_DIR, V6MOSTLY_SOURCE_ROOT, V6MOSTLY_BUILD_ROOT.
+
+set -euo pipefail
+
+V6M_PYTHON=/usr/bin/python3
+V6M_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${V6MOSTLY_SOURCE_ROOT:=$(cd "$V6M_E2E_DIR/../.." && pwd)}"
+: "${V6MOSTLY_BUILD_ROOT:=$V6MOSTLY_SOURCE_ROOT/build}"
+: "${V6MOSTLYD:=$V6MOSTLY_BUILD_ROOT/src/core/v6mostlyd}"
+: "${V6MOSTLYCTL:=$V6MOSTLY_BUILD_ROOT/src/ctl/v6mostlyctl}"
+: "${V6MOSTLY_PLUGIN_DIR:=$V6MOSTLY_BUILD_ROOT/src/plugins}"
+export V6MOSTLY_PLUGIN_DIR
+: "${V6M_NS_PREFIX:=v6m-$$}"
+: "${V6M_DAEMON_LOG_LEVEL:=debug}"
+: "${V6M_DAEMON_LOG_TARGET:=stderr}"
+# The daemon keeps its stderr lines; colours would only get in the way of grep.
+export SYSTEMD_COLORS=0 NO_COLOR=1
+
+V6M_NS_ROUTER="${V6M_NS_PREFIX}-router"
+V6M_NS_CLIENT="${V6M_NS_PREFIX}-client"
+
+v6m_failures=0
+v6m_pids=()        # processes we started and have not reaped yet
+v6m_netns=()       # namespaces we created
+v6m_fds=()         # pipes from helper processes
+v6m_cleanup_hooks=()  # commands run by the EXIT trap after the processes are gone
+v6m_uplinks=0      # number of uplinkN/rN pairs in the topology
+V6M_TMP=""
+V6M_DAEMON_PID=""
+V6M_DAEMON_LOG=""
+V6M_DAEMON_RUNS=0
+V6M_RADVD_PID=""
+V6M_NOTIFY_FD=""
+V6M_NOTIFY_PID=""
+V6M_MONITOR_PID=""
+V6M_MONITOR_OUT=""
+V6M_BUS_PID=""
+
+# ---------------------------------------------------------------- reporting --
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; v6m_failures=$((v6m_failures + 1)); }
+die()  { fail "$*"; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
+note() { echo "# $*"; }
+
+# check DESCRIPTION COMMAND...: PASS if the command succeeds; on failure, its
+# output is shown.
+check() {
+        local desc=$1 out rc=0
+        shift
+        out=$("$@" 2>&1) || rc=$?
+        if (( rc == 0 )); then
+                pass "$desc"
+        else
+                fail "$desc (exit $rc)"
+                [[ -n "$out" ]] && sed 's/^/    | /' <<<"$out"
+        fi
+        return 0
+}
+
+# check_not DESCRIPTION COMMAND...: PASS if the command fails.
+check_not() {
+        local desc=$1 out rc=0
+        shift
+        out=$("$@" 2>&1) || rc=$?
+        if (( rc != 0 )); then
+                pass "$desc"
+        else
+                fail "$desc (command succeeded)"
+                [[ -n "$out" ]] && sed 's/^/    | /' <<<"$out"
+        fi
+        return 0
+}
+
+# check_eq DESCRIPTION GOT WANT
+check_eq() {
+        if [[ "$2" == "$3" ]]; then
+                pass "$1"
+        else
+                fail "$1: got '$2', wanted '$3'"
+        fi
+}
+
+# ------------------------------------------------------------ preconditions --
+
+v6m_require() {
+        [[ $(id -u) == 0 ]] || skip "not root (needs network namespaces)"
+        command -v ip >/dev/null || skip "iproute2 (ip) not installed"
+        local probe="v6m-$$-probe"
+        ip netns add "$probe" 2>/dev/null || skip "ip netns add does not work here"
+        ip netns del "$probe"
+        command -v dbus-daemon >/dev/null || skip "dbus-daemon not installed (run tools/deps)"
+        command -v radvd >/dev/null || skip "radvd not installed (run tools/deps)"
+        "$V6M_PYTHON" -c 'import dbus, gi' 2>/dev/null ||
+                skip "python3-dbus/python3-gi not installed (run tools/deps)"
+        command -v jq >/dev/null || skip "jq not installed (run tools/deps)"
+        # A missing binary is a build failure, not a reason to skip.
+        [[ -x "$V6MOSTLYD" ]] || die "daemon not built: $V6MOSTLYD"
+        [[ -x "$V6MOSTLYCTL" ]] || die "v6mostlyctl not built: $V6MOSTLYCTL"
+        [[ -d "$V6MOSTLY_PLUGIN_DIR" ]] || die "plugin directory missing: $V6MOSTLY_PLUGIN_DIR"
+}
+
+# ------------------------------------------------------------ set-up, clean-up --
+
+v6m_init() {
+        V6M_TMP=$(mktemp -d /tmp/v6m-e2e.XXXXXX)
+        # Others may traverse it: the unprivileged bus client in test-link-basic.
+        chmod 755 "$V6M_TMP"
+        mkdir -p "$V6M_TMP/network" "$V6M_TMP/run"
+        trap v6m_cleanup EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+        trap 'exit 129' HUP
+}
+
+v6m_pid_alive() {
+        local state
+        [[ -r /proc/$1/stat ]] || return 1
+        state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+        [[ -n "$state" && "$state" != Z ]]
+}
+
+v6m_forget_pid() {
+        local p keep=()
+        for p in "${v6m_pids[@]}"; do
+                [[ "$p" == "$1" ]] || keep+=("$p")
+        done
+        v6m_pids=("${keep[@]}")
+}
+
+# v6m_wait_exit PID SECONDS: wait (bounded) until PID is gone; if it is our
+# child, reap it and set V6M_EXIT_STATUS. Returns 1 on timeout.
+V6M_EXIT_STATUS=""
+v6m_wait_exit() {
+        local pid=$1 deadline=$((SECONDS + $2)) rc=0
+        while v6m_pid_alive "$pid"; do
+                (( SECONDS < deadline )) || return 1
+                sleep 0.05
+        done
+        wait "$pid" 2>/dev/null || rc=$?
+        V6M_EXIT_STATUS=$rc
+        v6m_forget_pid "$pid"
+        return 0
+}
+
+# v6m_kill PID: SIGTERM, up to 5 s to exit, then SIGKILL. Only our own PIDs.
+v6m_kill() {
+        local pid=$1
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! v6m_wait_exit "$pid" 5; then
+                kill -KILL "$pid" 2>/dev/null || true
+                v6m_wait_exit "$pid" 5 || true
+        fi
+        v6m_forget_pid "$pid"
+}
+
+v6m_cleanup() {
+        local rc=$? i f
+        set +e
+        trap - INT TERM HUP
+        if (( rc != 0 && rc != 77 )) || (( v6m_failures > 0 )); then
+                for f in "$V6M_TMP"/daemon-*.log; do
+                        [[ -f "$f" ]] || continue
+                        echo "---- ${f##*/} (last 60 lines) ----"
+                        tail -n 60 "$f"
+                done
+                for f in "$V6M_TMP"/radvd.log "$V6M_TMP"/bus.log "$V6M_TMP"/monitor.out; do
+                        [[ -s "$f" ]] || continue
+                        echo "---- ${f##*/} (last 20 lines) ----"
+                        tail -n 20 "$f"
+                done
+        fi
+        for (( i = ${#v6m_pids[@]} - 1; i >= 0; i-- )); do
+                v6m_kill "${v6m_pids[$i]}"
+        done
+        for f in "${v6m_fds[@]}"; do
+                exec {f}<&- 2>/dev/null
+        done
+        for (( i = ${#v6m_cleanup_hooks[@]} - 1; i >= 0; i-- )); do
+                eval "${v6m_cleanup_hooks[$i]}"
+        done
+        for (( i = ${#v6m_netns[@]} - 1; i >= 0; i-- )); do
+                ip netns del "${v6m_netns[$i]}" 2>/dev/null
+        done
+        [[ -n "$V6M_TMP" && -d "$V6M_TMP" ]] && rm -rf "$V6M_TMP"
+        if (( rc == 0 && v6m_failures > 0 )); then
+                rc=1
+        fi
+        exit "$rc"
+}
+
+# v6m_finish: stop the daemon (a clean exit is part of every test), then exit
+# 1 if any check failed.
+v6m_finish() {
+        if [[ -n "$V6M_DAEMON_PID" ]]; then
+                v6m_stop_daemon
+        fi
+        v6m_stop_monitor
+        if (( v6m_failures > 0 )); then
+                echo "$v6m_failures check(s) failed"
+                exit 1
+        fi
+        exit 0
+}
+
+# ---------------------------------------------------------------- topology --
+
+v6m_netns_add() {
+        ip netns add "$1"
+        v6m_netns+=("$1")
+        ip -n "$1" link set lo up
+}
+
+# v6m_add_uplink N: veth pair uplinkN (client) <-> rN (router), router address
+# 2001:db8:(N+1)::1/64. DAD is off on both ends: documentation addresses on a
+# point-to-point link cannot collide, and it saves a second per address.
+v6m_add_uplink() {
+        local n=$1
+        ip link add "uplink$n" netns "$V6M_NS_CLIENT" type veth peer name "r$n" netns "$V6M_NS_ROUTER"
+        ip netns exec "$V6M_NS_ROUTER" sysctl -qw "net.ipv6.conf.r$n.accept_dad=0"
+        ip netns exec "$V6M_NS_CLIENT" sysctl -qw "net.ipv6.conf.uplink$n.accept_dad=0"
+        ip -n "$V6M_NS_ROUTER" addr add "2001:db8:$((n + 1))::1/64" dev "r$n"
+        ip -n "$V6M_NS_ROUTER" link set "r$n" up
+        ip -n "$V6M_NS_CLIENT" link set "uplink$n" up
+}
+
+# v6m_topology [N]: router and client namespaces, N uplinks, radvd announcing a
+# /64 for SLAAC and a default route on each.
+v6m_topology() {
+        local n count=${1:-1}
+        v6m_netns_add "$V6M_NS_ROUTER"
+        v6m_netns_add "$V6M_NS_CLIENT"
+        ip netns exec "$V6M_NS_ROUTER" sysctl -qw net.ipv6.conf.all.forwarding=1
+        ip netns exec "$V6M_NS_ROUTER" sysctl -qw net.ipv6.conf.default.accept_dad=0
+        ip netns exec "$V6M_NS_CLIENT" sysctl -qw net.ipv6.conf.default.accept_dad=0
+        for (( n = 0; n < count; n++ )); do
+                v6m_add_uplink "$n"
+        done
+        v6m_uplinks=$count
+        v6m_start_radvd
+}
+
+v6m_write_radvd_conf() {
+        local n
+        : >"$V6M_TMP/radvd.conf"
+        for (( n = 0; n < v6m_uplinks; n++ )); do
+                cat >>"$V6M_TMP/radvd.conf" <<EOF
+interface r$n {
+        AdvSendAdvert on;
+        MinRtrAdvInterval 3;
+        MaxRtrAdvInterval 10;
+        AdvDefaultLifetime 600;
+        prefix 2001:db8:$((n + 1))::/64 {
+                AdvOnLink on;
+                AdvAutonomous on;
+        };
+};
+EOF
+        done
+        chmod 644 "$V6M_TMP/radvd.conf"
+}
+
+v6m_start_radvd() {
+        v6m_write_radvd_conf
+        ip netns exec "$V6M_NS_ROUTER" radvd --nodaemon --logmethod stderr \
+                --config "$V6M_TMP/radvd.conf" --pidfile "$V6M_TMP/radvd.pid" \
+                >>"$V6M_TMP/radvd.log" 2>&1 &
+        V6M_RADVD_PID=$!
+        v6m_pids+=("$V6M_RADVD_PID")
+}
+
+v6m_restart_radvd() {
+        if [[ -n "$V6M_RADVD_PID" ]]; then
+                v6m_kill "$V6M_RADVD_PID"
+        fi
+        v6m_start_radvd
+}
+
+v6m_ifindex() {
+        ip -n "${2:-$V6M_NS_CLIENT}" -o link show dev "$1" | cut -d: -f1
+}
+
+# ----------------------------------------------------------------- the bus --
+
+# A private bus with the system bus's default policy (deny ownership and method
+# calls unless a policy file opens them) plus the project's own policy file, so
+# the tests exercise units/org.v6mostly1.conf as installed.
+v6m_find_policy() {
+        local f
+        for f in "$V6MOSTLY_SOURCE_ROOT/units/org.v6mostly1.conf" \
+                 "$V6MOSTLY_SOURCE_ROOT"/units/*/org.v6mostly1.conf; do
+                [[ -f "$f" ]] && { echo "$f"; return 0; }
+        done
+        return 1
+}
+
+v6m_write_bus_conf() {
+        local conf=$1 sock=$2 policy
+        if policy=$(v6m_find_policy); then
+                V6M_BUS_POLICY=$policy
+                cat >"$conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus" send_member="UpdateActivationEnvironment"/>
+    <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Debug.Stats"/>
+  </policy>
+  <policy user="root">
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Debug.Stats"/>
+  </policy>
+  <include>$policy</include>
+</busconfig>
+EOF
+        else
+                V6M_BUS_POLICY=""
+                note "no units/org.v6mostly1.conf: the private bus allows everything"
+                cat >"$conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+EOF
+        fi
+}
+
+v6m_start_bus() {
+        local fd address
+        v6m_write_bus_conf "$V6M_TMP/bus.conf" "$V6M_TMP/bus.sock"
+        # dbus-daemon prints its address once it listens: read it as the event.
+        exec {fd}< <(exec dbus-daemon --config-file="$V6M_TMP/bus.conf" --nofork \
+                        --nopidfile --print-address=1 2>>"$V6M_TMP/bus.log")
+        V6M_BUS_PID=$!
+        v6m_pids+=("$V6M_BUS_PID")
+        v6m_fds+=("$fd")
+        if ! read -r -t 10 -u "$fd" address || [[ -z "$address" ]]; then
+                cat "$V6M_TMP/bus.log" >&2 || true
+                die "private dbus-daemon did not start"
+        fi
+        export DBUS_SYSTEM_BUS_ADDRESS=$address
+}
+
+v6m_bus() {
+        "$V6M_PYTHON" "$V6M_E2E_DIR/v6m-bus.py" "$@"
+}
+
+# -------------------------------------------------------------- the daemon --
+
+# v6m_network_file NAME < content: a .network file in the daemon's directory.
+v6m_network_file() {
+        cat >"$V6M_TMP/network/$1"
+}
+
+v6m_start_notify_listener() {
+        local fd line
+        exec {fd}< <(exec "$V6M_PYTHON" "$V6M_E2E_DIR/notify-wait.py" "$V6M_TMP/notify.sock" \
+                        --log "$V6M_TMP/notify.log")
+        V6M_NOTIFY_PID=$!
+        v6m_pids+=("$V6M_NOTIFY_PID")
+        v6m_fds+=("$fd")
+        V6M_NOTIFY_FD=$fd
+        read -r -t 10 -u "$fd" line && [[ "$line" == LISTENING ]] ||
+                die "notify-wait.py did not start"
+}
+
+# v6m_wait_ready PID WHAT [SECONDS]: wait for READY=1 on our NOTIFY_SOCKET (the
+# event); look at PID in between only to fail fast if it died instead. Sets
+# V6M_READY_TIME (unix time of READY=1).
+V6M_READY_TIME=""
+v6m_wait_ready() {
+        local pid=$1 what=$2 tries=$(( ${3:-30} * 2 )) word ts sender i
+        for (( i = 0; i < tries; i++ )); do
+                if read -r -t 0.5 -u "$V6M_NOTIFY_FD" word ts sender; then
+                        if [[ "$word" == READY ]]; then
+                                V6M_READY_TIME=$ts
+                                return 0
+                        fi
+                fi
+                v6m_pid_alive "$pid" || break
+        done
+        V6M_EXIT_STATUS="still running"
+        v6m_pid_alive "$pid" || v6m_wait_exit "$pid" 1 || true
+        die "$what did not send READY=1 within ${3:-30} s (exit status: $V6M_EXIT_STATUS)"
+}
+
+# v6m_start_daemon [ARGS...]: start v6mostlyd in the client namespace with its
+# .network directory, runtime directory and our NOTIFY_SOCKET; return once it
+# sent READY=1 (sets V6M_DAEMON_PID, V6M_DAEMON_LOG, V6M_READY_MS).
+V6M_READY_MS=""
+v6m_start_daemon() {
+        local t0
+        [[ -n "$V6M_NOTIFY_FD" ]] || v6m_start_notify_listener
+        V6M_DAEMON_RUNS=$((V6M_DAEMON_RUNS + 1))
+        V6M_DAEMON_LOG="$V6M_TMP/daemon-$V6M_DAEMON_RUNS.log"
+        t0=$EPOCHREALTIME
+        ip netns exec "$V6M_NS_CLIENT" env NOTIFY_SOCKET="$V6M_TMP/notify.sock" \
+                "$V6MOSTLYD" --network-dir="$V6M_TMP/network" --runtime-dir="$V6M_TMP/run" \
+                --log-target="$V6M_DAEMON_LOG_TARGET" --log-level="$V6M_DAEMON_LOG_LEVEL" "$@" \
+                >"$V6M_DAEMON_LOG" 2>&1 &
+        V6M_DAEMON_PID=$!
+        v6m_pids+=("$V6M_DAEMON_PID")
+        v6m_wait_ready "$V6M_DAEMON_PID" v6mostlyd 30
+        V6M_READY_MS=$(awk -v a="$t0" -v b="$V6M_READY_TIME" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+        note "v6mostlyd (PID $V6M_DAEMON_PID) start-to-READY: $V6M_READY_MS ms," \
+                "$(grep -h VmRSS "/proc/$V6M_DAEMON_PID/status" 2>/dev/null | tr -s '\t ' ' ')"
+}
+
+# v6m_stop_daemon: SIGTERM; the daemon must exit 0 within 20 s.
+v6m_stop_daemon() {
+        local pid=$V6M_DAEMON_PID
+        [[ -n "$pid" ]] || return 0
+        V6M_DAEMON_PID=""
+        kill -TERM "$pid" 2>/dev/null || true
+        if v6m_wait_exit "$pid" 20; then
+                check_eq "v6mostlyd exits 0 on SIGTERM" "$V6M_EXIT_STATUS" 0
+        else
+                fail "v6mostlyd still running 20 s after SIGTERM"
+                v6m_kill "$pid"
+        fi
+}
+
+# v6m_kill9_daemon: SIGKILL and reap.
+v6m_kill9_daemon() {
+        local pid=$V6M_DAEMON_PID
+        V6M_DAEMON_PID=""
+        kill -KILL "$pid"
+        v6m_wait_exit "$pid" 10 || die "v6mostlyd survived SIGKILL"
+}
+
+v6m_daemon_alive() {
+        [[ -n "$V6M_DAEMON_PID" ]] && v6m_pid_alive "$V6M_DAEMON_PID"
+}
+
+# ------------------------------------------------------------- v6mostlyctl --
+
+ctl() {
+        ip netns exec "$V6M_NS_CLIENT" "$V6MOSTLYCTL" "$@"
+}
+
+# v6m_wait_state LINK STATES [SECONDS]: v6mostlyctl wait (event-driven) as a check.
+v6m_wait_state() {
+        local link=$1 states=$2 timeout=${3:-30} rc=0 out
+        out=$(ctl wait "$link" "$states" --timeout="$timeout" 2>&1) || rc=$?
+        if (( rc == 0 )); then
+                pass "$link reaches $states"
+                return 0
+        fi
+        fail "$link reaches $states (v6mostlyctl wait exit $rc)"
+        [[ -n "$out" ]] && sed 's/^/    | /' <<<"$out"
+        echo "    current status:"
+        ctl --json status "$link" 2>&1 | sed 's/^/    | /' || true
+        return 1
+}
+
+# v6m_check_json DESCRIPTION JSON [check-link-json.py ARGS...]
+v6m_check_json() {
+        local desc=$1 json=$2 out rc=0
+        shift 2
+        out=$("$V6M_PYTHON" "$V6M_E2E_DIR/check-link-json.py" "$@" <<<"$json" 2>&1) || rc=$?
+        if (( rc == 0 )); then
+                pass "$desc"
+        else
+                fail "$desc"
+                sed 's/^/    | /' <<<"$out"
+                echo "    JSON was:"
+                sed 's/^/    | /' <<<"$json"
+        fi
+}
+
+# v6m_check_log DESCRIPTION ERE [LOGFILE]: the daemon log has a matching line.
+v6m_check_log() {
+        local file=${3:-$V6M_DAEMON_LOG}
+        if grep -Eq -- "$2" "$file"; then
+                pass "$1"
+                grep -E -m1 -- "$2" "$file" | sed 's/^/    | /'
+        else
+                fail "$1 (no line matching /$2/ in ${file##*/})"
+        fi
+}
+
+# v6m_start_monitor: v6mostlyctl monitor in the background, writing to
+# $V6M_MONITOR_OUT; returns once it has subscribed to PropertiesChanged.
+v6m_start_monitor() {
+        V6M_MONITOR_OUT="$V6M_TMP/monitor.out"
+        : >"$V6M_MONITOR_OUT"
+        # Not through ctl(): a backgrounded function is a subshell, and $! must
+        # be v6mostlyctl itself (ip netns exec execs it).
+        ip netns exec "$V6M_NS_CLIENT" "$V6MOSTLYCTL" monitor >>"$V6M_MONITOR_OUT" 2>&1 </dev/null &
+        V6M_MONITOR_PID=$!
+        v6m_pids+=("$V6M_MONITOR_PID")
+        if v6m_bus wait-match "$V6M_MONITOR_PID" 10; then
+                pass "v6mostlyctl monitor subscribed to PropertiesChanged"
+        else
+                fail "v6mostlyctl monitor subscribed to PropertiesChanged"
+        fi
+}
+
+# v6m_monitor_states LINK: the states LINK went to, one a line, in order, from
+# the monitor's transition lines "LINK: OLD → NEW" or "LINK: OLD → NEW (reason)".
+v6m_monitor_states() {
+        LC_ALL=C.UTF-8 awk -v link="$1" '
+                index($0, link ": ") == 1 {
+                        rest = substr($0, length(link) + 3)
+                        if (match(rest, /^[a-z0-9-]+ (→|->) [a-z0-9-]+/)) {
+                                n = split(substr(rest, RSTART, RLENGTH), w, " ")
+                                print w[n]
+                        }
+                }' "$V6M_MONITOR_OUT"
+}
+
+# v6m_wait_monitor_state LINK STATE [SECONDS] [SKIP]: bounded wait until the
+# monitor reported LINK in STATE, ignoring the first SKIP reports (there is no
+# event for "the monitor wrote a line", so this polls its output file).
+v6m_wait_monitor_state() {
+        local link=$1 state=$2 deadline=$((SECONDS + ${3:-10})) skip=${4:-0}
+        while ! v6m_monitor_states "$link" | tail -n +$((skip + 1)) | grep -qx -- "$state"; do
+                (( SECONDS < deadline )) || return 1
+                sleep 0.05
+        done
+}
+
+v6m_stop_monitor() {
+        local pid=$V6M_MONITOR_PID
+        [[ -n "$pid" ]] || return 0
+        V6M_MONITOR_PID=""
+        kill -INT "$pid" 2>/dev/null || true
+        if ! v6m_wait_exit "$pid" 5; then
+                v6m_kill "$pid"
+        fi
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "nat64-arbiter.h"
+#include "nat64-prefix.h"
+#include "test-util.h"
+
+static struct v6m_nat64_prefix P(const char *s) {
+        struct v6m_nat64_prefix p;
+
+        CHECK(nat64_prefix_from_string(s, &p, NULL) == 0);
+        return p;
+}
+
+static const bool ALL[_V6M_NAT64_SOURCE_MAX] = { true, true, true };
+
+static void test_precedence(void) {
+        Nat64Arbiter a = {};
+        struct v6m_nat64_prefix ra = P("2001:db8:1::/96"), dns = P("2001:db8:2::/64"), st = P("64:ff9b::/96");
+        const Nat64Candidate *c;
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_STATIC, "config", &st, V6M_USEC_INFINITY, 0) == 1);
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && c->source == V6M_NAT64_SOURCE_STATIC);
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_DNS64, "2001:db8::53", &dns, 100, 0) == 1);
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && c->source == V6M_NAT64_SOURCE_DNS64);
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 100, 0) == 1);
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && c->source == V6M_NAT64_SOURCE_RA && nat64_prefix_equal(&c->prefix, &ra));
+
+        /* UsePREF64=no: RA candidates are ignored. */
+        bool no_ra[_V6M_NAT64_SOURCE_MAX] = { false, true, true };
+        c = nat64_arbiter_choose(&a, no_ra, NULL, 0);
+        CHECK(c && c->source == V6M_NAT64_SOURCE_DNS64);
+
+        nat64_arbiter_clear(&a);
+        CHECK(a.n_candidates == 0);
+}
+
+static void test_lifetimes(void) {
+        Nat64Arbiter a = {};
+        struct v6m_nat64_prefix ra = P("2001:db8:1::/96");
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 100, 0) == 1);
+        /* Same lifetime again: no change. A refresh extends. */
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 100, 10) == 0);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 200, 20) == 1);
+        CHECK(nat64_arbiter_next_expiry(&a) == 200);
+        CHECK(nat64_arbiter_expire(&a, 199) == 0);
+        CHECK(nat64_arbiter_expire(&a, 200) == 1);
+        CHECK(a.n_candidates == 0);
+        CHECK(nat64_arbiter_next_expiry(&a) == V6M_USEC_INFINITY);
+
+        /* Lifetime 0 (expiry at or before now) withdraws at once. */
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 100, 0) == 1);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 50, 50) == 1);
+        CHECK(a.n_candidates == 0);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 50, 50) == 0);
+        nat64_arbiter_clear(&a);
+}
+
+static void test_several_routers(void) {
+        Nat64Arbiter a = {};
+        struct v6m_nat64_prefix p1 = P("2001:db8:1::/96"), p2 = P("2001:db8:2::/96");
+        const Nat64Candidate *c;
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &p1, 100, 0) == 1);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::2", &p2, 200, 0) == 1);
+        CHECK(a.n_candidates == 2);
+        /* No current choice: the latest expiry wins. */
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p2));
+        /* A current choice is kept while it is still a candidate: no flapping. */
+        c = nat64_arbiter_choose(&a, ALL, &p1, V6M_NAT64_SOURCE_RA);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p1));
+
+        CHECK(nat64_arbiter_withdraw(&a, V6M_NAT64_SOURCE_RA, "fe80::2", NULL) == 1);
+        c = nat64_arbiter_choose(&a, ALL, &p2, V6M_NAT64_SOURCE_RA);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p1));
+        CHECK(nat64_arbiter_withdraw(&a, V6M_NAT64_SOURCE_RA, NULL, NULL) == 1);
+        CHECK(nat64_arbiter_choose(&a, ALL, NULL, 0) == NULL);
+        nat64_arbiter_clear(&a);
+}
+
+int main(void) {
+        test_precedence();
+        test_lifetimes();
+        test_several_routers();
+        return EXIT_SUCCESS;
+}
