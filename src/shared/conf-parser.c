@@ -9,7 +9,8 @@
  * resets, then sets). So reading a file has two stages:
  *
  *  1. Our line scanner splits the text into logical lines (continuations joined, comment
- *     lines dropped), checks their syntax (section headers, '=', length, NUL bytes) and
+ *     lines dropped), checks their syntax (section headers, '=', length, NUL bytes, a
+ *     trailing backslash that iniparser would take for a continuation) and
  *     looks each key up in the table with its original spelling. For every line it records
  *     either a diagnostic or the section, key, raw value and line number.
  *  2. iniparser parses the values (quotes, trailing comments, surrounding whitespace). Each
@@ -318,7 +319,8 @@ _printf_(1, 2) static int conf_iniparser_error(const char *format, ...) {
         n = strlen(message);
         while (n > 0 && message[n - 1] == '\n')
                 message[--n] = '\0';
-        log_warning("%s", message);
+        /* The lines iniparser gets are ours: any complaint is our bug, not the user's. */
+        log_error("%s", message);
         return 0;
 }
 
@@ -386,7 +388,7 @@ static int conf_values_load(const char *path, const ConfScan *scan, size_t first
         if (!d)
                 return log_error_errno(EIO, "%s: iniparser failed to read the values (is /proc mounted?)", path);
         /* Every value we wrote must come back as its own section; fewer means a line we wrote
-         * was read differently than intended (the fuzzer watches for this message). */
+         * was read differently than intended. */
         if (iniparser_getnsec(d) != (int) n)
                 log_error("%s: iniparser read %d values where %zu were written, some will be ignored.", path,
                           iniparser_getnsec(d), n);
@@ -433,8 +435,8 @@ static int conf_apply(const char *path, const ConfScan *scan, void *userdata) {
                 value = iniparser_getstring(values, key, NULL);
                 if (!value) {
                         /* Cannot happen with the lines we write; say so rather than guess. */
-                        log_syntax(path, l->line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: %s", l->key,
-                                   l->raw_value, "value not understood by iniparser");
+                        log_syntax(path, l->line, LOG_ERR, 0, "Failed to parse %s=%s, ignoring: %s", l->key,
+                                   l->raw_value, "internal error: iniparser did not return the value");
                         continue;
                 }
                 if (value[0] == '\0')

@@ -15,11 +15,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Whatever the input, our scanner must hand iniparser only lines it reads as intended; a
- * message about iniparser means it did not, which is a bug even if nothing crashed. */
+/* Whatever the input, the parser only warns: bad input is the user's mistake. It logs
+ * errors only for its own failures (out of memory, iniparser reading one of the lines we
+ * hand it differently than intended), and those are bugs even when nothing crashes. */
 static void fuzz_log_hook(int level, const char *message, void *userdata) {
-        if (strstr(message, "iniparser")) {
-                fprintf(stderr, "Unexpected message: %s\n", message);
+        if (level <= LOG_ERR) {
+                fprintf(stderr, "Unexpected error: %s\n", message);
                 abort();
         }
 }

@@ -422,6 +422,19 @@ static void test_syntax_errors(void) {
         CHECK_LOGGED_COUNT(2);
         CHECK_EQ(c->pub.mtu, 1500);
         network_config_free(c);
+
+        /* A backslash left at the end once the continuation is resolved would make iniparser
+         * join the value with the next one: refused, and the next value is intact. */
+        c = load("syntax/e.network", "[Match]\nName=a\\\\\n\nName=b\nName=c\\\\");
+        snprintf(expected, sizeof(expected), "%s:2: Line ends in a backslash that continues nothing, ignoring.",
+                 c->filename);
+        CHECK_LOGGED(expected);
+        snprintf(expected, sizeof(expected), "%s:5: Line ends in a backslash", c->filename);
+        CHECK_LOGGED(expected);
+        CHECK_LOGGED_COUNT(2);
+        CHECK_EQ(strv_length(c->match_name), 1);
+        CHECK_STREQ(c->match_name[0], "b");
+        network_config_free(c);
 }
 
 static void test_empty_resets(void) {
