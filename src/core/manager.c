@@ -132,6 +132,34 @@ static void collect_route(Manager *m, struct rtnl_route *r) {
         }
 }
 
+static int object_ifindex(struct nl_cache *cache, struct nl_object *o, Manager *m) {
+        if (cache == m->link_cache)
+                return rtnl_link_get_ifindex((struct rtnl_link *) o);
+        if (cache == m->addr_cache)
+                return rtnl_addr_get_ifindex((struct rtnl_addr *) o);
+        /* Routes: the first nexthop's device (routes of a deleted device lose all). */
+        struct rtnl_nexthop *nh = rtnl_route_nexthop_n((struct rtnl_route *) o, 0);
+        return nh ? rtnl_route_nh_get_ifindex(nh) : 0;
+}
+
+/* Drop what the caches still hold for a deleted link: per-family link objects, and IPv4
+ * routes, which the kernel flushes without telling anyone. */
+static void manager_netlink_purge_ifindex(Manager *m, int ifindex) {
+        struct nl_cache *caches[] = { m->link_cache, m->addr_cache, m->route_cache };
+
+        for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
+                struct nl_object *o = nl_cache_get_first(caches[i]);
+
+                while (o) {
+                        struct nl_object *next = nl_cache_get_next(o);
+
+                        if (object_ifindex(caches[i], o, m) == ifindex)
+                                nl_cache_remove(o);
+                        o = next;
+                }
+        }
+}
+
 /* Bring our links in line with the caches: create, update, remove; then recompute the
  * address and route facts of every link. Small tables, so a full pass per batch of
  * netlink messages is cheap and cannot drift from the kernel's view. */
@@ -148,7 +176,10 @@ static void manager_sync_netlink(Manager *m) {
                 bool has_mac = false, created = false;
                 Link *link;
 
-                if (ifindex <= 0 || !name)
+                /* The kernel also announces per-family link data (AF_INET6 after an RA,
+                 * AF_BRIDGE...) as RTM_NEWLINK; libnl caches those as separate objects
+                 * that no RTM_DELLINK removes. Only the AF_UNSPEC object is the link. */
+                if (ifindex <= 0 || !name || rtnl_link_get_family(nl) != AF_UNSPEC)
                         continue;
                 if (hw && nl_addr_get_len(hw) == ETH_ALEN && rtnl_link_get_arptype(nl) == ARPHRD_ETHER) {
                         memcpy(&mac, nl_addr_get_binary_addr(hw), ETH_ALEN);
@@ -186,6 +217,7 @@ static void manager_sync_netlink(Manager *m) {
                         continue;
                 }
                 log_link_info(l, "Link removed");
+                manager_netlink_purge_ifindex(m, l->ifindex);
                 *p = l->next;
                 m->n_links--;
                 link_bus_emit_removed(l);
@@ -542,8 +574,8 @@ Manager *manager_free(Manager *m) {
         m->bus = sd_bus_flush_close_unref(m->bus);
         m->nl_source = sd_event_source_disable_unref(m->nl_source);
         if (m->nl_mngr)
-                nl_cache_mngr_free(m->nl_mngr); /* frees its caches and its socket */
-        else if (m->nl_sock)
+                nl_cache_mngr_free(m->nl_mngr); /* frees its caches, not a socket it was given */
+        if (m->nl_sock)
                 nl_socket_free(m->nl_sock);
         if (m->nl_sync_sock)
                 nl_socket_free(m->nl_sync_sock);

@@ -89,7 +89,9 @@ static int plugin_load_one(PluginSet *set, const char *path, char *const *disabl
                 return log_warning_errno(r, "Refusing plugin %s: %s", path, reason);
 
         /* dlopen() the descriptor we checked, not the path, so the file cannot be swapped
-         * between the check and the load. */
+         * between the check and the load. The dynamic loader knows the object by this
+         * /proc name: the descriptor stays open as long as the plugin is loaded, so the
+         * name is never reused for another plugin while this one is in the link map. */
         snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
         dl = dlopen(proc_path, RTLD_NOW | RTLD_LOCAL);
         if (!dl)
@@ -138,6 +140,7 @@ static int plugin_load_one(PluginSet *set, const char *path, char *const *disabl
         }
         set->plugins[set->n_plugins++] = (Plugin) {
                 .path = strdup(path),
+                .fd = TAKE_FD(fd),
                 .dl = dl,
                 .ops = ops,
                 .data = data,
@@ -178,10 +181,9 @@ void plugin_set_unload(PluginSet *set) {
 
                 if (p->ops->done)
                         p->ops->done(p->data);
-                /* Plugins may have registered atexit-style state with libraries; under
-                 * sanitizers dlclose() would also hide their symbols in leak reports. */
-                if (!getenv("V6MOSTLY_NO_DLCLOSE"))
-                        dlclose(p->dl);
+                dlclose(p->dl);
+                if (p->fd >= 0)
+                        close(p->fd);
                 free(p->path);
         }
         free(set->plugins);

@@ -8,6 +8,7 @@
 
 typedef struct Plugin {
         char *path;
+        int fd; /* the checked file, dlopen()ed as /proc/self/fd/N */
         void *dl;
         const struct v6m_plugin *ops;
         void *data; /* from ops->init() */
