@@ -1941,6 +1941,10 @@ static int verb_monitor(int argc, char *argv[]) {
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach bus to event loop: %m");
+        /* If the bus goes away nothing more can arrive: end the loop (it returns > 0). */
+        r = sd_bus_set_exit_on_disconnect(bus, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for bus disconnects: %m");
 
         r = add_link_matches(bus, on_properties_changed, on_interfaces_added, on_interfaces_removed,
                              on_monitor_name_owner_changed, &m);
@@ -1961,6 +1965,8 @@ static int verb_monitor(int argc, char *argv[]) {
         monitor_clear(&m);
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
+        if (r > 0)
+                return log_error_errno(ECONNRESET, "Lost the connection to the bus.");
         return 0;
 }
 
@@ -2188,6 +2194,10 @@ static int verb_wait(int argc, char *argv[]) {
         r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach bus to event loop: %m");
+        /* If the bus goes away nothing more can arrive: end the loop (it returns > 0). */
+        r = sd_bus_set_exit_on_disconnect(bus, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for bus disconnects: %m");
 
         w = (Waiter) {
                 .bus = bus,
@@ -2218,6 +2228,8 @@ static int verb_wait(int argc, char *argv[]) {
 
         /* Handlers report their errors themselves; the exit code carries them here. */
         r = sd_event_loop(event);
+        if (r > 0)
+                r = log_error_errno(ECONNRESET, "Lost the connection to the bus.");
 finish:
         free(w.path);
         free(w.state);
