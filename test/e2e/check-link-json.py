@@ -31,7 +31,6 @@ LINK_SCHEMA = {
     "name": STR,
     "state": STATES,
     "reason": STR_OR_NULL,
-    "network_file": STR_OR_NULL,
     "dhcp4": {
         "state": {"disabled", "pending", "bound", "v6only", "failed"},
         "address": STR_OR_NULL,

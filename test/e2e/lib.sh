@@ -122,7 +122,7 @@ v6m_require() {
 # ------------------------------------------------------------ set-up, clean-up --
 
 v6m_init() {
-        V6M_TMP=$(mktemp -d /tmp/v6m-e2e.XXXXXX)
+        V6M_TMP=$(mktemp -d "/tmp/${V6M_TMP_PREFIX:-v6m-e2e}.XXXXXX")
         # Others may traverse it: the unprivileged bus client in test-link-basic.
         chmod 755 "$V6M_TMP"
         mkdir -p "$V6M_TMP/network" "$V6M_TMP/run"
@@ -404,8 +404,9 @@ v6m_start_notify_listener() {
         v6m_pids+=("$V6M_NOTIFY_PID")
         v6m_fds+=("$fd")
         V6M_NOTIFY_FD=$fd
-        read -r -t 10 -u "$fd" line && [[ "$line" == LISTENING ]] ||
+        if ! read -r -t 10 -u "$fd" line || [[ "$line" != LISTENING ]]; then
                 die "notify-wait.py did not start"
+        fi
 }
 
 # v6m_wait_ready PID WHAT [SECONDS]: wait for READY=1 on our NOTIFY_SOCKET (the

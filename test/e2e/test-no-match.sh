@@ -23,7 +23,7 @@ v6m_start_daemon
 v6m_wait_state uplink0 unmanaged 30
 json=$(ctl --json status uplink0) || true
 v6m_check_json "uplink0 is unmanaged, with no network file and no prefix" "$json" \
-        --expect name=uplink0 --expect state=unmanaged --expect network_file=null \
+        --expect name=uplink0 --expect state=unmanaged \
         --expect nat64.prefix=null --expect nat64.source=none --expect clat.state=stopped
 ifindex=$(v6m_ifindex uplink0)
 check_eq "Link.State on the bus" "$(v6m_bus get-property "$ifindex" State 2>&1)" '"unmanaged"'
