@@ -37,7 +37,7 @@ done
 stats() { # median min max of the arguments
         printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
                 m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-                printf "%s %s %s", m, v[1], v[NR] }'
+                printf "%s %s %s\n", m, v[1], v[NR] }'
 }
 read -r rmed rmin rmax < <(stats "${ready[@]}")
 read -r smed smin smax < <(stats "${rss[@]}")
