@@ -95,12 +95,14 @@ static int parse_ether_addr(const char *s, struct ether_addr *ret) {
         return 0;
 }
 
-/* Lists append, as in systemd: a drop-in adds entries; "MACAddress=" first clears. A list
- * with a bad entry is refused whole, so a typo does not silently narrow the match. */
-static CONFIG_PARSER_PROTOTYPE(config_parse_match_mac) {
+typedef int (*parse_element_t)(const char *word, void *ret, const char **ret_reason);
+
+/* Lists append, as in systemd: a drop-in adds entries; "Key=" first clears. A list with a
+ * bad entry is refused whole, so a typo does not silently narrow a match or drop a server. */
+static int parse_append_list(const char *filename, unsigned line, const char *lvalue, const char *rvalue,
+                             void **array, size_t *n_array, size_t element_size, parse_element_t parse) {
         _cleanup_(strv_freep) char **words = NULL;
-        _cleanup_(freep) struct ether_addr *addrs = NULL;
-        NetworkConfig *c = userdata;
+        _cleanup_free_ uint8_t *items = NULL;
         size_t n;
 
         words = strv_split_whitespace(rvalue);
@@ -108,28 +110,42 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_match_mac) {
                 return log_oom();
         n = strv_length(words);
         if (n == 0) {
-                c->match_mac = mfree(c->match_mac);
-                c->n_match_mac = 0;
+                *array = mfree(*array);
+                *n_array = 0;
                 return 0;
         }
 
-        addrs = reallocarray(NULL, c->n_match_mac + n, sizeof(struct ether_addr));
-        if (!addrs)
+        items = reallocarray(NULL, *n_array + n, element_size);
+        if (!items)
                 return log_oom();
-        if (c->n_match_mac > 0)
-                memcpy(addrs, c->match_mac, c->n_match_mac * sizeof(struct ether_addr));
-        for (size_t i = 0; i < n; i++)
-                if (parse_ether_addr(words[i], &addrs[c->n_match_mac + i]) < 0) {
-                        log_syntax(filename, line, LOG_WARNING, 0,
-                                   "Failed to parse %s=%s, ignoring: '%s' is not a MAC address", lvalue, rvalue,
-                                   words[i]);
+        if (*n_array > 0)
+                memcpy(items, *array, *n_array * element_size);
+        for (size_t i = 0; i < n; i++) {
+                const char *reason = "invalid";
+
+                if (parse(words[i], items + (*n_array + i) * element_size, &reason) < 0) {
+                        log_syntax(filename, line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: '%s' is %s",
+                                   lvalue, rvalue, words[i], reason);
                         return 0;
                 }
+        }
 
-        free(c->match_mac);
-        c->match_mac = TAKE_PTR(addrs);
-        c->n_match_mac += n;
+        free(*array);
+        *array = TAKE_PTR(items);
+        *n_array += n;
         return 0;
+}
+
+static int parse_mac_element(const char *word, void *ret, const char **ret_reason) {
+        *ret_reason = "not a MAC address";
+        return parse_ether_addr(word, ret);
+}
+
+static CONFIG_PARSER_PROTOTYPE(config_parse_match_mac) {
+        NetworkConfig *c = userdata;
+
+        return parse_append_list(filename, line, lvalue, rvalue, (void **) &c->match_mac, &c->n_match_mac,
+                                 sizeof(struct ether_addr), parse_mac_element);
 }
 
 static CONFIG_PARSER_PROTOTYPE(config_parse_nat64_prefix) {
@@ -171,43 +187,17 @@ static int parse_ipv6_unicast(const char *s, struct in6_addr *ret, const char **
         return 0;
 }
 
+static int parse_ipv6_unicast_element(const char *word, void *ret, const char **ret_reason) {
+        return parse_ipv6_unicast(word, ret, ret_reason);
+}
+
 /* DNS64 resolvers to ask for ipv4only.arpa. IPv6 only: on an IPv6-mostly link the
  * resolvers that synthesize AAAA records are reached over IPv6. */
 static CONFIG_PARSER_PROTOTYPE(config_parse_dns_servers) {
-        _cleanup_(strv_freep) char **words = NULL;
-        _cleanup_(freep) struct in6_addr *addrs = NULL;
         NetworkConfig *c = userdata;
-        size_t n;
 
-        words = strv_split_whitespace(rvalue);
-        if (!words)
-                return log_oom();
-        n = strv_length(words);
-        if (n == 0) {
-                c->pub.dns_servers = mfree(c->pub.dns_servers);
-                c->pub.n_dns_servers = 0;
-                return 0;
-        }
-
-        addrs = reallocarray(NULL, c->pub.n_dns_servers + n, sizeof(struct in6_addr));
-        if (!addrs)
-                return log_oom();
-        if (c->pub.n_dns_servers > 0)
-                memcpy(addrs, c->pub.dns_servers, c->pub.n_dns_servers * sizeof(struct in6_addr));
-        for (size_t i = 0; i < n; i++) {
-                const char *reason;
-
-                if (parse_ipv6_unicast(words[i], &addrs[c->pub.n_dns_servers + i], &reason) < 0) {
-                        log_syntax(filename, line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: '%s' is %s",
-                                   lvalue, rvalue, words[i], reason);
-                        return 0;
-                }
-        }
-
-        free(c->pub.dns_servers);
-        c->pub.dns_servers = TAKE_PTR(addrs);
-        c->pub.n_dns_servers += n;
-        return 0;
+        return parse_append_list(filename, line, lvalue, rvalue, (void **) &c->pub.dns_servers,
+                                 &c->pub.n_dns_servers, sizeof(struct in6_addr), parse_ipv6_unicast_element);
 }
 
 /* An ordered preference list, so an assignment replaces the list instead of appending:
