@@ -117,35 +117,17 @@ static void collect_address(Manager *m, struct rtnl_addr *a) {
         }
 }
 
-static void collect_route(Manager *m, struct rtnl_route *r) {
-        struct nl_addr *dst = rtnl_route_get_dst(r);
-
-        if (rtnl_route_get_family(r) != AF_INET6 || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
-            rtnl_route_get_type(r) != RTN_UNICAST || (dst && nl_addr_get_prefixlen(dst) != 0))
-                return;
-        for (int i = 0; i < rtnl_route_get_nnexthops(r); i++) {
-                struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
-                Link *link = nh ? manager_get_link(m, rtnl_route_nh_get_ifindex(nh)) : NULL;
-
-                if (link)
-                        ((NetlinkFacts *) link->netlink_scratch)->ipv6_default_route = true;
-        }
-}
-
 static int object_ifindex(struct nl_cache *cache, struct nl_object *o, Manager *m) {
         if (cache == m->link_cache)
                 return rtnl_link_get_ifindex((struct rtnl_link *) o);
-        if (cache == m->addr_cache)
-                return rtnl_addr_get_ifindex((struct rtnl_addr *) o);
-        /* Routes: the first nexthop's device (routes of a deleted device lose all). */
-        struct rtnl_nexthop *nh = rtnl_route_nexthop_n((struct rtnl_route *) o, 0);
-        return nh ? rtnl_route_nh_get_ifindex(nh) : 0;
+        return rtnl_addr_get_ifindex((struct rtnl_addr *) o);
 }
 
-/* Drop what the caches still hold for a deleted link: per-family link objects, and IPv4
- * routes, which the kernel flushes without telling anyone. */
+/* Drop what the caches still hold for a deleted link (per-family link objects). */
 static void manager_netlink_purge_ifindex(Manager *m, int ifindex) {
-        struct nl_cache *caches[] = { m->link_cache, m->addr_cache, m->route_cache };
+        struct nl_cache *caches[] = { m->link_cache, m->addr_cache };
+
+        route_table_forget_ifindex(&m->routes, ifindex);
 
         for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
                 struct nl_object *o = nl_cache_get_first(caches[i]);
@@ -236,10 +218,10 @@ static void manager_sync_netlink(Manager *m) {
         }
         for (struct nl_object *o = nl_cache_get_first(m->addr_cache); o; o = nl_cache_get_next(o))
                 collect_address(m, (struct rtnl_addr *) o);
-        for (struct nl_object *o = nl_cache_get_first(m->route_cache); o; o = nl_cache_get_next(o))
-                collect_route(m, (struct rtnl_route *) o);
         for (Link *l = m->links; l; l = l->next) {
                 NetlinkFacts *f = l->netlink_scratch;
+
+                f->ipv6_default_route = route_table_has_default(&m->routes, l->ifindex);
 
                 link_set_netlink_facts(l, f->ipv6_global_address, f->ipv6_default_route, f->native_ipv4_address);
                 l->netlink_scratch = NULL;
@@ -254,10 +236,10 @@ static void nl_change_cb(struct nl_cache *cache, struct nl_object *obj, int acti
 }
 
 static int manager_netlink_resync(Manager *m) {
-        struct nl_cache *caches[] = { m->link_cache, m->addr_cache, m->route_cache };
+        struct nl_cache *caches[] = { m->link_cache, m->addr_cache };
         int r;
 
-        log_notice("Netlink receive buffer overran, re-reading links, addresses and routes");
+        log_notice("Netlink receive buffer overran, re-reading links and addresses");
         for (size_t i = 0; i < ELEMENTSOF(caches); i++) {
                 r = nl_cache_refill(m->nl_sync_sock, caches[i]);
                 if (r < 0)
@@ -285,6 +267,108 @@ static int manager_netlink_handler(sd_event_source *s, int fd, uint32_t revents,
         return 0;
 }
 
+/* ---- IPv6 default routes ---- */
+
+static int manager_route_request_dump(Manager *m) {
+        int r;
+
+        route_table_clear(&m->routes_dump);
+        m->routes_dumping = true;
+        r = nl_rtgen_request(m->route_sock, RTM_GETROUTE, AF_INET6, NLM_F_DUMP);
+        if (r < 0)
+                return log_warning_errno(EIO, "Failed to request the IPv6 routes: %s", nl_geterror(r));
+        return 0;
+}
+
+static int route_valid_cb(struct nl_msg *msg, void *userdata) {
+        Manager *m = userdata;
+        bool from_dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_MULTI;
+        int r = 0;
+
+        /* An event during a dump may or may not be in the dump: apply it to both. */
+        if (m->routes_dumping)
+                r = route_table_apply(&m->routes_dump, msg);
+        if (!from_dump && r != -ESTALE)
+                r = route_table_apply(&m->routes, msg);
+        if (r == -ESTALE)
+                (void) manager_route_request_dump(m);
+        else if (r < 0)
+                log_debug_errno(r, "Ignoring unparsable route message: %m");
+        else if (r > 0 && !from_dump)
+                m->nl_changed = true;
+        return NL_OK;
+}
+
+static int route_finish_cb(struct nl_msg *msg, void *userdata) {
+        Manager *m = userdata;
+
+        if (m->routes_dumping) {
+                route_table_clear(&m->routes);
+                m->routes = m->routes_dump;
+                m->routes_dump = (RouteTable) {};
+                m->routes_dumping = false;
+                m->nl_changed = true;
+        }
+        return NL_STOP;
+}
+
+static int manager_route_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        r = nl_recvmsgs_default(m->route_sock);
+        if (r < 0 && r != -NLE_AGAIN) {
+                if (r == -NLE_NOMEM || r == -NLE_DUMP_INTR)
+                        log_notice("Lost IPv6 route messages (%s), re-reading the routes", nl_geterror(r));
+                else
+                        log_warning("Failed to process route messages (%s), re-reading the routes", nl_geterror(r));
+                (void) manager_route_request_dump(m);
+        }
+        if (m->nl_changed) {
+                m->nl_changed = false;
+                manager_sync_netlink(m);
+        }
+        return 0;
+}
+
+static int manager_route_connect(Manager *m) {
+        int r;
+
+        m->route_sock = nl_socket_alloc();
+        if (!m->route_sock)
+                return log_oom();
+        /* Events carry sequence number 0: no sequence checks on this socket. */
+        nl_socket_disable_seq_check(m->route_sock);
+        nl_socket_modify_cb(m->route_sock, NL_CB_VALID, NL_CB_CUSTOM, route_valid_cb, m);
+        nl_socket_modify_cb(m->route_sock, NL_CB_FINISH, NL_CB_CUSTOM, route_finish_cb, m);
+        r = nl_connect(m->route_sock, NETLINK_ROUTE);
+        if (r >= 0)
+                r = nl_socket_add_memberships(m->route_sock, RTNLGRP_IPV6_ROUTE, 0);
+        if (r < 0)
+                return log_error_errno(EIO, "Failed to subscribe to IPv6 route changes: %s", nl_geterror(r));
+        (void) nl_socket_set_buffer_size(m->route_sock, NETLINK_RCVBUF, 0);
+
+        /* The first dump synchronously, so the first state derivation knows the routes. */
+        r = manager_route_request_dump(m);
+        if (r < 0)
+                return r;
+        while (m->routes_dumping) {
+                r = nl_recvmsgs_default(m->route_sock);
+                if (r < 0)
+                        return log_error_errno(EIO, "Failed to read the IPv6 routes: %s", nl_geterror(r));
+        }
+        r = nl_socket_set_nonblocking(m->route_sock);
+        if (r < 0)
+                return log_error_errno(EIO, "Failed to make the route socket non-blocking: %s", nl_geterror(r));
+
+        r = sd_event_add_io(m->event, &m->route_source, nl_socket_get_fd(m->route_sock), EPOLLIN,
+                            manager_route_handler, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the route socket: %m");
+        (void) sd_event_source_set_description(m->route_source, "rtnetlink-routes");
+        return 0;
+}
+
 static int manager_netlink_connect(Manager *m) {
         int r;
 
@@ -305,8 +389,6 @@ static int manager_netlink_connect(Manager *m) {
         r = nl_cache_mngr_add(m->nl_mngr, "route/link", nl_change_cb, m, &m->link_cache);
         if (r >= 0)
                 r = nl_cache_mngr_add(m->nl_mngr, "route/addr", nl_change_cb, m, &m->addr_cache);
-        if (r >= 0)
-                r = nl_cache_mngr_add(m->nl_mngr, "route/route", nl_change_cb, m, &m->route_cache);
         if (r < 0)
                 return log_error_errno(EIO, "Failed to subscribe to rtnetlink: %s", nl_geterror(r));
 
@@ -315,7 +397,7 @@ static int manager_netlink_connect(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the netlink socket: %m");
         (void) sd_event_source_set_description(m->nl_source, "rtnetlink");
-        return 0;
+        return manager_route_connect(m);
 }
 
 /* ---- bus ---- */
@@ -579,6 +661,11 @@ Manager *manager_free(Manager *m) {
                 nl_socket_free(m->nl_sock);
         if (m->nl_sync_sock)
                 nl_socket_free(m->nl_sync_sock);
+        m->route_source = sd_event_source_disable_unref(m->route_source);
+        if (m->route_sock)
+                nl_socket_free(m->route_sock);
+        route_table_clear(&m->routes);
+        route_table_clear(&m->routes_dump);
 
         network_configs_free(m->networks, m->n_networks);
         daemon_config_done(&m->daemon_config);

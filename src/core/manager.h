@@ -9,6 +9,7 @@
 #include "daemon-config.h"
 #include "network-config.h"
 #include "plugin-loader.h"
+#include "route-table.h"
 
 typedef struct Link Link;
 
@@ -22,9 +23,16 @@ typedef struct Manager {
         struct nl_sock *nl_sock;      /* multicast events, owned by the cache manager */
         struct nl_sock *nl_sync_sock; /* resync after overflow */
         struct nl_cache_mngr *nl_mngr;
-        struct nl_cache *link_cache, *addr_cache, *route_cache;
+        struct nl_cache *link_cache, *addr_cache;
         sd_event_source *nl_source;
         bool nl_changed;
+
+        /* IPv6 default routes, from their own socket (see route-table.h). */
+        struct nl_sock *route_sock;
+        sd_event_source *route_source;
+        RouteTable routes;
+        RouteTable routes_dump; /* filled while a dump runs, then swapped in */
+        bool routes_dumping;
 
         Link *links; /* list */
         size_t n_links;

@@ -574,3 +574,26 @@ v6m_stop_monitor() {
                 v6m_kill "$pid"
         fi
 }
+
+# v6m_standard_setup: the set-up most tests share: one uplink with SLAAC and a
+# default route from radvd, uplink0 matched with DHCPv4=no and the static prefix
+# 64:ff9b::/96, the private bus, the daemon, and uplink0 settled in `degraded`
+# (no CLAT backend in this build). Exits the test if it does not get there.
+v6m_standard_setup() {
+        v6m_require
+        v6m_init
+        v6m_topology 1
+        v6m_network_file 50-uplink.network <<'CONF'
+[Match]
+Name=uplink0
+
+[Network]
+DHCPv4=no
+
+[NAT64]
+Prefix=64:ff9b::/96
+CONF
+        v6m_start_bus
+        v6m_start_daemon
+        v6m_wait_state uplink0 degraded 30 || exit 1
+}

@@ -6,22 +6,7 @@
 # reserved for CLATs) and link-local 169.254/16 are not native IPv4.
 source "$(dirname "$0")/lib.sh"
 
-v6m_require
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-
-[Network]
-DHCPv4=no
-
-[NAT64]
-Prefix=64:ff9b::/96
-CONF
-v6m_start_bus
-v6m_start_daemon
-v6m_wait_state uplink0 degraded 30 || exit 1
+v6m_standard_setup
 
 ip -n "$V6M_NS_CLIENT" addr add 192.0.0.2/29 dev uplink0
 ip -n "$V6M_NS_CLIENT" addr add 169.254.7.7/16 dev uplink0

@@ -6,22 +6,7 @@
 # the name over.
 source "$(dirname "$0")/lib.sh"
 
-v6m_require
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-
-[Network]
-DHCPv4=no
-
-[NAT64]
-Prefix=64:ff9b::/96
-CONF
-v6m_start_bus
-v6m_start_daemon
-v6m_wait_state uplink0 degraded 30 || exit 1
+v6m_standard_setup
 before=$(ctl --json status uplink0) || true
 first_pid=$V6M_DAEMON_PID
 check_eq "org.v6mostly1 is owned by the daemon" "$(v6m_bus owner-pid org.v6mostly1 2>&1)" "$first_pid"

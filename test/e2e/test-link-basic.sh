@@ -7,23 +7,7 @@
 # of docs/dbus-api.md; the bus policy lets anyone read and only root call.
 source "$(dirname "$0")/lib.sh"
 
-v6m_require
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-
-[Network]
-DHCPv4=no
-
-[NAT64]
-Prefix=64:ff9b::/96
-CONF
-v6m_start_bus
-v6m_start_daemon
-
-v6m_wait_state uplink0 degraded 30 || exit 1
+v6m_standard_setup
 ifindex=$(v6m_ifindex uplink0)
 
 # What the kernel holds is what the state claims.
