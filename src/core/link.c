@@ -95,11 +95,17 @@ void link_update_from_netlink(Link *link, const char *ifname, unsigned flags, ui
         }
 }
 
-void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route, bool native_ipv4_address) {
+void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route, bool native_ipv4_address,
+                            const struct in6_addr *prefixes64, size_t n_prefixes64) {
         unsigned what = 0;
 
-        if (link->ipv6_global_address != ipv6_global_address || link->native_ipv4_address != native_ipv4_address)
+        n_prefixes64 = MIN(n_prefixes64, (size_t) LINK_PREFIXES64_MAX);
+        if (link->ipv6_global_address != ipv6_global_address || link->native_ipv4_address != native_ipv4_address ||
+            link->n_prefixes64 != n_prefixes64 ||
+            memcmp(link->prefixes64, prefixes64, n_prefixes64 * sizeof(struct in6_addr)) != 0)
                 what |= V6M_LINK_CHANGED_ADDRESSES;
+        memcpy(link->prefixes64, prefixes64, n_prefixes64 * sizeof(struct in6_addr));
+        link->n_prefixes64 = n_prefixes64;
         if (link->ipv6_default_route != ipv6_default_route)
                 what |= V6M_LINK_CHANGED_ROUTES;
         if (!what)
@@ -371,8 +377,9 @@ void link_check_state(Link *link) {
         link->dirty = false;
         link_update_nat64(link);
 
-        if (clat_needs_restart(link)) {
-                log_link_info(link, "NAT64 prefix changed, restarting the CLAT");
+        const char *why = clat_needs_restart(link);
+        if (why) {
+                log_link_info(link, "Restarting the CLAT: %s", why);
                 clat_stop(link);
         }
 
