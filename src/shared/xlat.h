@@ -37,6 +37,22 @@
  *     the packet is fragmented or fragmented by the translator; RFC 8021 deprecates
  *     atomic fragments);
  *   - XLAT_F_GSO packets are never checked against the MTU nor fragmented.
+ *   6→4 never checks an MTU: the IPv4 side is the local stack. The IPv4 header gets, per
+ *   RFC 7915 §5.1: for a fragment, the low 16 bits of the IPv6 Identification, MF and
+ *   offset, DF clear; otherwise DF set and Identification 0 (an atomic datagram, RFC
+ *   6864) when the packet is over 1260 bytes or a GSO packet, else DF clear and an
+ *   Identification hashed from addresses, length and the first 8 transport bytes (the
+ *   "Fragment Identification generator" of §5.1, without state). An atomic IPv6
+ *   fragment (offset 0, M clear) is translated as an unfragmented packet.
+ *
+ * ICMP errors (RFC 7915 §4.2/§4.3, §5.2/§5.3) are translated with the packet inside
+ * them, truncated so that the result is at most 1280 bytes; RFC 4884 extensions are not
+ * kept apart from the quoted packet (the length attribute leaves as 0). Packet Too Big
+ * and Fragmentation Needed get the MTU adjusted by the header size difference and capped
+ * by config.ipv6_mtu (§4.2: plateau table for an MTU of 0). An IPv6 Routing header with
+ * Segments Left != 0 is answered (verdict REPLY) with an ICMPv6 Parameter Problem from
+ * the CLAT IPv6 address; an IPv4 unexpired source route with Destination Unreachable /
+ * Source Route Failed from 192.0.0.8.
  *
  * Checksums: TCP and UDP checksums are adjusted incrementally (RFC 1624) for the change
  * of pseudo-header, never recomputed over the payload. With XLAT_F_CSUM_PARTIAL the L4
@@ -155,9 +171,11 @@ enum xlat_verdict xlat_6to4(const struct xlat *x, const void *in, size_t len, un
 /* In-place variants: the packet is at buf + headroom (len bytes) in a buffer of `size`
  * bytes. New headers are written in front of the payload, which does not move; so the
  * output starts at buf + packets[0].offset, which may be before or after `headroom`.
- * 4→6 needs headroom >= XLAT_HEADROOM; fragmenting needs
- * size - headroom - len >= n_fragments * XLAT_FRAGMENT_OVERHEAD (else
- * XLAT_DROP_OUTPUT_TOO_SMALL, and the buffer is unchanged). */
+ * 4→6 needs headroom >= XLAT_HEADROOM. Fragmenting moves the packet to the end of the
+ * buffer and writes the fragments from buf[0]: it needs
+ * size - len + IPv4 header length >= n_fragments * XLAT_FRAGMENT_OVERHEAD (else
+ * XLAT_DROP_OUTPUT_TOO_SMALL, and the buffer is unchanged). A reply (ICMP error) is
+ * written in front of the packet, which it quotes. */
 enum xlat_verdict xlat_4to6_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
                                     size_t size, unsigned flags, struct xlat_result *ret);
 enum xlat_verdict xlat_6to4_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
