@@ -577,6 +577,15 @@ static int tun_link_setup(TunLink *t) {
         r = open_tun(t);
         if (r < 0)
                 return v6m_link_log(t->link, LOG_WARNING, r, "clat-tun: cannot create TUN device %s: %m", t->tun_name);
+        /* An IPv4-only device: no link-local address, no RS or MLD for the translator
+         * to drop. */
+        char path[128];
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", t->tun_name);
+        int sfd = open(path, O_WRONLY | O_CLOEXEC);
+        if (sfd >= 0) {
+                (void) !write(sfd, "1", 1);
+                close(sfd);
+        }
         t->tun_ifindex = (int) if_nametoindex(t->tun_name);
         if (t->tun_ifindex <= 0)
                 return v6m_link_log(t->link, LOG_WARNING, ENODEV, "clat-tun: %s vanished", t->tun_name);
