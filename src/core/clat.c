@@ -69,7 +69,10 @@ static int clat_load_secret(Manager *m) {
                 if (fd < 0)
                         r = -errno;
                 else {
-                        r = write(fd, secret, sizeof(secret)) == (ssize_t) sizeof(secret) && fsync(fd) == 0 ? 0 : -EIO;
+                        /* No fsync(): it can stall the event loop for seconds on a busy
+                         * disk. A secret lost to a power cut right after the first start
+                         * only means a new CLAT address (a truncated file is replaced). */
+                        r = write(fd, secret, sizeof(secret)) == (ssize_t) sizeof(secret) ? 0 : -EIO;
                         close(fd);
                         if (r == 0 && rename(tmp, path) < 0)
                                 r = -errno;

@@ -47,6 +47,22 @@ Link *link_free(Link *link) {
         return mfree(link);
 }
 
+/* Our own CLAT devices (clat_tun_name()) are never managed, whatever [Match] says. */
+bool link_is_clat_device(const Link *link) {
+        const char *p = NULL;
+
+        if (strncmp(link->ifname, "v6mclat", 7) == 0)
+                p = link->ifname + 7;
+        else if (strncmp(link->ifname, "v6mc", 4) == 0)
+                p = link->ifname + 4;
+        if (!p || !*p)
+                return false;
+        for (; *p; p++)
+                if (*p < '0' || *p > '9')
+                        return false;
+        return true;
+}
+
 void link_mark_dirty(Link *link) {
         link->dirty = true;
         manager_schedule_dispatch(link->manager);
@@ -192,7 +208,7 @@ int link_apply_config(Link *link, bool force) {
         Manager *m = link->manager;
         NetworkConfig *n = NULL;
 
-        if (!link->loopback)
+        if (!link->loopback && !link_is_clat_device(link))
                 n = network_config_match(m->networks, m->n_networks, link->ifname, link->has_mac ? &link->mac : NULL);
 
         if (!n) {
@@ -325,7 +341,9 @@ static void link_update_nat64(Link *link) {
 static void link_collect_facts(Link *link, LinkFacts *f) {
         *f = (LinkFacts) {
                 .managed = link->network != NULL,
-                .unmanaged_reason = link->loopback ? "loopback" : "no matching .network file",
+                .unmanaged_reason = link->loopback               ? "loopback"
+                                    : link_is_clat_device(link) ? "a CLAT device of v6mostlyd"
+                                                                : "no matching .network file",
                 .carrier = link->carrier,
                 .ipv6_global_address = link->ipv6_global_address,
                 .ipv6_default_route = link->ipv6_default_route,

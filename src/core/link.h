@@ -93,6 +93,7 @@ int link_apply_config(Link *link, bool force);
 void link_detach(Link *link);
 
 void link_mark_dirty(Link *link);
+bool link_is_clat_device(const Link *link);
 /* Re-derive the state from the facts (the only caller of link_set_state()). */
 void link_check_state(Link *link);
 /* Tell plugins about a change. */

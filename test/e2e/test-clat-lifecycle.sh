@@ -123,6 +123,22 @@ v6m_check_log "the collision was logged" "is in use by another node, trying the 
 check "ping works with the second address" ping4
 ip -n "$V6M_NS_ROUTER" addr del "$clat6/64" dev r0
 
+# ---- no /64 on the link → degraded with that reason; a /64 appears → running
+ip netns exec "$V6M_NS_CLIENT" sysctl -qw net.ipv6.conf.uplink0.autoconf=0
+ip -n "$V6M_NS_CLIENT" addr add 2001:db8:1::99/128 dev uplink0 nodad
+for a in $(ip -n "$V6M_NS_CLIENT" -6 -o addr show dev uplink0 scope global | awk '$4 ~ /\/64$/ { print $4 }'); do
+        ip -n "$V6M_NS_CLIENT" addr del "$a" dev uplink0
+done
+v6m_wait_state uplink0 degraded 15
+json=$(ctl --json status uplink0) || true
+v6m_check_json "no /64: degraded, and the reason says why" "$json" --expect state=degraded \
+        --expect "reason=CLAT failed: no SLAAC /64 on the link for the CLAT IPv6 address (set [CLAT] IPv6Address=)"
+check "no /64: nothing left" nothing_left
+ip -n "$V6M_NS_CLIENT" addr add 2001:db8:1::5/64 dev uplink0 nodad
+v6m_wait_state uplink0 ipv6-mostly 15
+check "a /64 again: one TUN, one address, one route" one_each
+check "ping works with the CLAT address in the new /64" ping4
+
 # ---- daemon stop removes everything
 v6m_stop_daemon
 check "daemon stopped: nothing left" nothing_left

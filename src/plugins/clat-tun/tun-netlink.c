@@ -141,57 +141,6 @@ int tun_nl_route4_default_add(int fd, int ifindex, uint32_t metric, const struct
         return transact(fd, &req, NULL, NULL);
 }
 
-struct flush_ctx {
-        int ifindex;
-        struct nl_request dels[16];
-        int n;
-};
-
-static int flush_cb(struct nlmsghdr *h, void *userdata) {
-        struct flush_ctx *c = userdata;
-        struct rtmsg *rtm = NLMSG_DATA(h);
-        int oif = 0;
-
-        if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_protocol != RTPROT_V6MOSTLY || c->n >= 16)
-                return 0;
-        int len = (int) RTM_PAYLOAD(h);
-        for (struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len))
-                if (a->rta_type == RTA_OIF)
-                        memcpy(&oif, RTA_DATA(a), 4);
-        if (c->ifindex && oif != c->ifindex)
-                return 0;
-        struct nl_request *d = &c->dels[c->n++];
-        *d = (struct nl_request) { .h = { .nlmsg_type = RTM_DELROUTE } };
-        memcpy(&d->rtm, rtm, sizeof(*rtm));
-        d->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
-        len = (int) RTM_PAYLOAD(h);
-        for (struct rtattr *a = RTM_RTA(rtm); RTA_OK(a, len); a = RTA_NEXT(a, len))
-                if (a->rta_type == RTA_OIF || a->rta_type == RTA_PRIORITY || a->rta_type == RTA_DST ||
-                    a->rta_type == RTA_TABLE)
-                        add_attr(d, a->rta_type, RTA_DATA(a), RTA_PAYLOAD(a));
-        return 0;
-}
-
-int tun_nl_route4_flush_ours(int fd, int ifindex) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)), .nlmsg_type = RTM_GETROUTE,
-                       .nlmsg_flags = NLM_F_DUMP },
-                .rtm = { .rtm_family = AF_INET },
-        };
-        static __thread struct flush_ctx c;
-        int r, removed = 0;
-
-        c.ifindex = ifindex;
-        c.n = 0;
-        r = transact(fd, &req, flush_cb, &c);
-        if (r < 0)
-                return r;
-        for (int i = 0; i < c.n; i++)
-                if (transact(fd, &c.dels[i], NULL, NULL) >= 0)
-                        removed++;
-        return removed;
-}
-
 struct route_ctx {
         struct in6_addr gateway;
         int oif;
