@@ -76,12 +76,39 @@ static void check_valid(const struct xlat_result *r) {
 
 static struct xlat_result R;
 
+/* XLAT_DUMP_SEEDS=DIR writes every input packet as a seed of fuzz-xlat-4to6/6to4
+ * (DIR/fuzz-xlat-4to6/..., with the option byte of test/fuzz/fuzz-xlat.h). */
+static void dump_seed(const char *direction, size_t len, unsigned flags) {
+        static const uint32_t mtus[] = { 1280, 1400, 1500, 9000 };
+        static unsigned counter;
+        const char *dir = getenv("XLAT_DUMP_SEEDS");
+        char path[512];
+        uint8_t opt = 5; /* 2001:db8:64::/96 */
+        FILE *f;
+
+        if (!dir || X.config.nat64_prefix.len != 96)
+                return;
+        for (uint8_t i = 0; i < ELEMENTSOF(mtus); i++)
+                if (X.ipv6_mtu == mtus[i])
+                        opt |= (uint8_t) (i << 5);
+        opt |= (flags & XLAT_F_GSO ? 8 : 0) | (flags & XLAT_F_CSUM_PARTIAL ? 16 : 0);
+        snprintf(path, sizeof(path), "%s/fuzz-xlat-%s/test-xlat-%03u", dir, direction, counter++);
+        f = fopen(path, "we");
+        if (!f)
+                check_fail("%s: %m", path);
+        fputc(opt, f);
+        fwrite(in, 1, len, f);
+        fclose(f);
+}
+
 static enum xlat_verdict t46(size_t len, unsigned flags) {
+        dump_seed("4to6", len, flags);
         xlat_4to6(&X, in, len, flags, out, sizeof(out), &R);
         return R.verdict;
 }
 
 static enum xlat_verdict t64(size_t len, unsigned flags) {
+        dump_seed("6to4", len, flags);
         xlat_6to4(&X, in, len, flags, out, sizeof(out), &R);
         return R.verdict;
 }
