@@ -371,10 +371,21 @@ static enum xlat_drop_reason ttp46_l4(struct xlat_ctx *c) {
 
 /* §4.1 DF handling: too big with DF → Fragmentation Needed back to the sender (unless
  * that would be an error about an error, or about a non-first fragment). */
+/* The largest IPv6 packet this one may become: the next-hop MTU with DF (else
+ * Fragmentation Needed), lowest-ipv6-mtu without (else fragments). */
+static size_t ttp46_mtu_limit(const struct xlat_ctx *c) {
+        return c->df ? c->x->ipv6_mtu : c->x->lowest_ipv6_mtu;
+}
+
+static bool ttp46_fragmenting(const struct xlat_ctx *c) {
+        return !(c->flags & XLAT_F_GSO) && !c->df &&
+               IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len > c->x->lowest_ipv6_mtu;
+}
+
 static enum xlat_drop_reason ttp46_mtu(struct xlat_ctx *c) {
         size_t total = IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len;
 
-        if ((c->flags & XLAT_F_GSO) || total <= c->x->ipv6_mtu || !c->df)
+        if ((c->flags & XLAT_F_GSO) || total <= ttp46_mtu_limit(c) || !c->df)
                 return XLAT_STEP_CONTINUE;
         if (c->icmp_error || c->frag_offset != 0)
                 return XLAT_DROP_PACKET_TOO_BIG;
@@ -476,13 +487,13 @@ static void ctx_describe(const struct xlat_ctx *c, struct xlat_packet *p, size_t
 static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t base_size, size_t pos,
                                     struct xlat_result *ret) {
         bool first_in = c->frag_offset == 0;
-        size_t mtu = c->x->ipv6_mtu;
+        size_t mtu = c->x->lowest_ipv6_mtu;
         size_t total = IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len;
 
         ret->verdict = XLAT_VERDICT_TRANSLATED;
         ret->drop_reason = XLAT_DROP_NONE;
 
-        if ((c->flags & XLAT_F_GSO) || total <= mtu) {
+        if (!ttp46_fragmenting(c)) {
                 size_t hdr = total - c->payload_len;
                 uint8_t *o = base + pos;
 
@@ -546,11 +557,6 @@ static enum xlat_drop_reason ttp46_run(struct xlat_ctx *c) {
         return XLAT_STEP_CONTINUE;
 }
 
-static bool ttp46_fragmenting(const struct xlat_ctx *c) {
-        return !(c->flags & XLAT_F_GSO) &&
-               IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len > c->x->ipv6_mtu;
-}
-
 enum xlat_verdict xlat_4to6(const struct xlat *x, const void *in, size_t len, unsigned flags,
                             void *out, size_t out_size, struct xlat_result *ret) {
         struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len };
@@ -584,7 +590,7 @@ enum xlat_verdict xlat_4to6_inplace(const struct xlat *x, void *buf, size_t head
                 /* Move the packet to the end of the buffer, then write the fragments from
                  * the start: each fragment's headers land before the data still to read
                  * as long as the tail room covers the added headers. */
-                size_t chunk = ((x->ipv6_mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
+                size_t chunk = ((x->lowest_ipv6_mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
                 size_t n = (c.payload_len + chunk - 1) / chunk;
                 size_t src = size - c.len;
 

@@ -26,12 +26,14 @@
  * SIIT decrements them, RFC 7915 §4.1/§5.1; on a host the IPv4 stack and the IPv6 uplink
  * are the same node, so decrementing would only make traceroute show a phantom hop.)
  *
- * MTU (config.ipv6_mtu = the "lowest-ipv6-mtu" of RFC 7915 §4, the uplink's IPv6 MTU):
+ * MTU (config.ipv6_mtu = the uplink's IPv6 MTU, the "next-hop MTU" of RFC 7915 §4.1):
  *   - an IPv4 packet with DF set whose translation exceeds it is not translated: the
  *     verdict is XLAT_VERDICT_REPLY and the output is an ICMPv4 Fragmentation Needed
  *     (type 3 code 4, source 192.0.0.8, next-hop MTU = ipv6_mtu - 20) for the sender;
- *   - an IPv4 packet with DF clear that does not fit is fragmented: several IPv6 packets,
- *     each with a Fragment header and at most ipv6_mtu bytes;
+ *   - an IPv4 packet with DF clear whose translation exceeds config.lowest_ipv6_mtu
+ *     (default 1280, as RFC 7915 §4.1 says: nobody will do PMTU discovery for it) is
+ *     fragmented: several IPv6 packets, each with a Fragment header and at most
+ *     lowest_ipv6_mtu bytes;
  *   - an IPv4 packet with DF clear that fits, and is not a fragment, gets NO Fragment
  *     header (RFC 7915 §4.1: "the translator MUST NOT add a Fragment Header" unless
  *     the packet is fragmented or fragmented by the translator; RFC 8021 deprecates
@@ -120,12 +122,16 @@ struct xlat_config {
         struct in_addr clat_ipv4;             /* the local IPv4 side, e.g. 192.0.0.1 */
         struct in6_addr clat_ipv6;            /* its dedicated IPv6 address */
         uint32_t ipv6_mtu;                    /* uplink IPv6 MTU; 0 means 1280 */
+        uint32_t lowest_ipv6_mtu;             /* RFC 7915 §4.1 "lowest-ipv6-mtu": size of the
+                                               * fragments made of DF-clear packets; 0 means
+                                               * 1280; capped by ipv6_mtu */
 };
 
 /* Validated configuration; read-only while translating. Fill with xlat_init(). */
 struct xlat {
         struct xlat_config config;
-        uint32_t ipv6_mtu; /* effective, >= 1280 */
+        uint32_t ipv6_mtu;        /* effective, >= 1280 */
+        uint32_t lowest_ipv6_mtu; /* effective, 1280 <= it <= ipv6_mtu */
 };
 
 /* One output packet. Offsets are from the start of the buffer the caller handed in

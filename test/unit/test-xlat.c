@@ -20,10 +20,11 @@
 
 static struct xlat X;
 static const char *clat6 = CLAT6;
+static uint32_t lowest_mtu; /* config.lowest_ipv6_mtu of the next setup() */
 static uint8_t in[70000], out[140000];
 
 static void setup(const char *prefix, uint32_t mtu) {
-        struct xlat_config c = { .ipv6_mtu = mtu };
+        struct xlat_config c = { .ipv6_mtu = mtu, .lowest_ipv6_mtu = lowest_mtu };
         const char *reason = NULL;
 
         CHECK_OK(nat64_prefix_from_string(prefix, &c.nat64_prefix, &reason));
@@ -371,10 +372,25 @@ static void test_4_1_df_clear_fragmentation(void) {
         n = tp_udp(u, 5000, 6000, 3000, 9);
         len = tp_ipv4(in, 0x10, 0xbeef, 0, 33, 17, CLAT4, REMOTE4, u, n, true);
         /* The reference: the same datagram with a big MTU, no fragmentation. */
+        lowest_mtu = 9000;
         setup("2001:db8:64::/96", 9000);
+        lowest_mtu = 0;
         CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        CHECK_EQ(R.n_packets, 1);
         whole_len = R.packets[0].len;
         memcpy(whole, pkt(&R, 0), whole_len);
+
+        /* lowest-ipv6-mtu defaults to 1280 whatever the uplink MTU (§4.1) */
+        setup("2001:db8:64::/96", 1500);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        CHECK_EQ(R.n_packets, 3);
+        lowest_mtu = 1500;
+        setup("2001:db8:64::/96", 1500);
+        lowest_mtu = 0;
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        CHECK_EQ(R.n_packets, 3);
+        CHECK_EQ(R.packets[0].len, 1496);
+        CHECK_EQ(R.packets[2].len, 48 + 3008 - 2 * 1448);
 
         setup("2001:db8:64::/96", 1280);
         CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
