@@ -559,7 +559,8 @@ static enum xlat_drop_reason ttp46_run(struct xlat_ctx *c) {
 
 enum xlat_verdict xlat_4to6(const struct xlat *x, const void *in, size_t len, unsigned flags,
                             void *out, size_t out_size, struct xlat_result *ret) {
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len };
+        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len, .scratch = scratch };
         enum xlat_drop_reason r;
 
         r = ttp46_run(&c);
@@ -573,7 +574,8 @@ enum xlat_verdict xlat_4to6(const struct xlat *x, const void *in, size_t len, un
 enum xlat_verdict xlat_4to6_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
                                     size_t size, unsigned flags, struct xlat_result *ret) {
         uint8_t *b = buf;
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len };
+        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len, .scratch = scratch };
         enum xlat_drop_reason r;
         size_t hdr, payload_pos;
 
