@@ -14,10 +14,10 @@
  *   6→4  destination MUST be the CLAT IPv6 address       → the CLAT IPv4 address
  *        source      MUST be under the NAT64 prefix      → the embedded IPv4 address
  *                    except for ICMPv6 errors from routers on the path (not under the
- *                    prefix): their IPv4 source becomes 192.0.0.8 (RFC 7600, "IPv4 dummy
- *                    address"; RFC 7915 §5.1 allows a translator to use such an address
- *                    for ICMP errors it cannot map) — this is what keeps traceroute and
- *                    PMTU discovery working through a CLAT.
+ *                    prefix): their IPv4 source becomes 192.0.0.8 (RFC 7600 "IPv4 dummy
+ *                    address", the RFC 6791 approach RFC 7915 §5.1 points to for ICMPv6
+ *                    errors whose source cannot be mapped) — this is what keeps
+ *                    traceroute and PMTU discovery working through a CLAT.
  *   Packets inside ICMP errors are mapped the other way round (they were sent by the
  *   other side), with the same two rules.
  *
@@ -35,9 +35,9 @@
  *     fragmented: several IPv6 packets, each with a Fragment header and at most
  *     lowest_ipv6_mtu bytes;
  *   - an IPv4 packet with DF clear that fits, and is not a fragment, gets NO Fragment
- *     header (RFC 7915 §4.1: "the translator MUST NOT add a Fragment Header" unless
- *     the packet is fragmented or fragmented by the translator; RFC 8021 deprecates
- *     atomic fragments);
+ *     header (RFC 7915 §4: "When the IPv4 sender does not set the DF bit, the
+ *     translator MUST NOT include the Fragment Header for the non-fragmented IPv6
+ *     packets"; RFC 8021 deprecates atomic fragments);
  *   - XLAT_F_GSO packets are never checked against the MTU nor fragmented.
  *   6→4 never checks an MTU: the IPv4 side is the local stack. The IPv4 header gets, per
  *   RFC 7915 §5.1: for a fragment, the low 16 bits of the IPv6 Identification, MF and
@@ -66,7 +66,9 @@
  * computed (RFC 7915 §4.5); if it is a fragment, that is impossible and it is dropped.
  * ICMP checksums are adjusted incrementally too (type/code and, for ICMPv6, the
  * pseudo-header), except for ICMP errors, whose inner packet is rewritten: those are
- * recomputed over the (short) message. */
+ * recomputed over the (short) message and always leave complete, whatever the flags
+ * (the kernel never hands out ICMP errors with CHECKSUM_PARTIAL). An IPv6 UDP datagram
+ * with checksum 0 (invalid in IPv6) is passed on with checksum 0 ("none" in IPv4). */
 
 #include <netinet/in.h>
 #include <stdbool.h>
