@@ -480,6 +480,32 @@ static void ctx_describe(const struct xlat_ctx *c, struct xlat_packet *p, size_t
         p->l4_protocol = c->out_protocol;
         p->hdr_len = (uint16_t) (hdr + c->l4_hdr_len);
         p->csum_offset = c->l4_hdr_len ? c->csum_offset : 0;
+        p->csum_partial = (c->flags & XLAT_F_CSUM_PARTIAL) && c->l4_hdr_len && !c->payload_rewritten &&
+                          !c->csum_completed;
+}
+
+/* Before cutting a CHECKSUM_PARTIAL datagram into fragments: sum it now, with the
+ * (already adjusted) partial value in the field, as the device would have. */
+static void ttp46_csum_complete(struct xlat_ctx *c) {
+        uint16_t off = c->csum_offset;
+        uint64_t sum;
+
+        if (!(c->flags & XLAT_F_CSUM_PARTIAL) || c->payload_rewritten || !c->l4_hdr_len || c->frag_offset != 0 ||
+            c->payload_len < (size_t) off + 2)
+                return;
+        for (unsigned i = 0; i < c->n_patches; i++) {
+                uint16_t field;
+
+                if (c->patches[i].offset != off)
+                        continue;
+                field = c->patches[i].value;
+                sum = csum_bytes(c->payload, c->payload_len, 0) + (uint16_t) ~get_be16(c->payload + off) + field;
+                field = (uint16_t) ~csum_fold(sum);
+                if (field == 0 && c->protocol == IPPROTO_UDP)
+                        field = 0xffff;
+                c->patches[i].value = field;
+                c->csum_completed = true;
+        }
 }
 
 /* Output stage. `base` is the output buffer; the payload, if not rewritten, is at
@@ -514,6 +540,8 @@ static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
         size_t chunk = ((mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
         size_t n = (c->payload_len + chunk - 1) / chunk;
         const size_t hdr = IPV6_HDR_LEN + IPV6_FRAG_HDR_LEN;
+
+        ttp46_csum_complete(c);
 
         if (n > XLAT_PACKETS_MAX)
                 return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);

@@ -487,6 +487,7 @@ static enum xlat_verdict ttp64_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
                 p->l4_protocol = c->out_protocol;
                 p->hdr_len = (uint16_t) (IPV4_HDR_LEN + c->l4_hdr_len);
                 p->csum_offset = c->l4_hdr_len ? c->csum_offset : 0;
+                p->csum_partial = (c->flags & XLAT_F_CSUM_PARTIAL) && c->l4_hdr_len && !c->payload_rewritten;
         }
         return XLAT_VERDICT_TRANSLATED;
 }

@@ -134,6 +134,7 @@ struct xlat_ctx {
         const uint8_t *payload;
         size_t payload_len;
         bool payload_rewritten;
+        bool csum_completed;    /* a partial L4 checksum was completed (fragmenting) */
         uint8_t *scratch;       /* XLAT_ICMP_ERROR_MAX bytes, not zeroed with the rest */
 
         struct xlat_patch patches[2];

@@ -61,7 +61,9 @@
  * checksum field holds only the pseudo-header sum (CHECKSUM_PARTIAL, virtio_net_hdr
  * VIRTIO_NET_HDR_F_NEEDS_CSUM) and stays a correct partial sum; the caller then moves
  * csum_start to packets[i].l4_offset (csum_offset is unchanged for TCP/UDP) and hdr_len
- * to packets[i].hdr_len, and turns gso_type TCPV4 into TCPV6 (and back). Exception: an
+ * to packets[i].hdr_len, turns gso_type TCPV4 into TCPV6 (and back), and keeps
+ * NEEDS_CSUM only where packets[i].csum_partial says so (a DF-clear packet that must be
+ * fragmented gets its checksum completed first: a device cannot sum across fragments). Exception: an
  * IPv4 UDP datagram with checksum 0 (and no XLAT_F_CSUM_PARTIAL) gets a full checksum
  * computed (RFC 7915 §4.5); if it is a fragment, that is impossible and it is dropped.
  * ICMP checksums are adjusted incrementally too (type/code and, for ICMPv6, the
@@ -146,6 +148,11 @@ struct xlat_packet {
         uint16_t csum_offset; /* checksum field from l4_offset (virtio csum_offset) */
         uint8_t l4_protocol;  /* IPPROTO_TCP/UDP/ICMP/ICMPV6/other; 0 for non-first fragments */
         uint8_t family;       /* AF_INET or AF_INET6 */
+        uint8_t csum_partial; /* 1: the L4 checksum is still a partial (pseudo-header) sum, to
+                               * be completed at l4_offset + csum_offset (keep
+                               * VIRTIO_NET_HDR_F_NEEDS_CSUM); 0: it is complete (also for
+                               * fragments of an XLAT_F_CSUM_PARTIAL input, which the library
+                               * completes before cutting, and for ICMP errors) */
 };
 
 struct xlat_result {

@@ -718,6 +718,32 @@ static void test_4_5_tcp_checksum_partial(void) {
         CHECK_EQ(t64(wl, XLAT_F_CSUM_PARTIAL), XLAT_VERDICT_TRANSLATED);
         CHECK_EQ(tp_fold(tp_get16(pkt(&R, 0) + 20 + 16)), tp_fold(tp_pseudo4(pkt(&R, 0), (uint16_t) n, 6)));
 
+        CHECK_EQ(R.packets[0].csum_partial, 1);
+
+        /* A partial datagram that must be fragmented (DF clear, over lowest-ipv6-mtu):
+         * the library completes the checksum, the fragments carry a full one. */
+        {
+                uint8_t whole[4000];
+                size_t off = 0;
+
+                n = tp_udp(t, 7, 8, 1900, 4);
+                len = tp_ipv4(in, 0, 0x99, 0, 64, 17, CLAT4, REMOTE4, t, n, false);
+                tp_put16(in + 26, tp_fold(tp_pseudo4(in, (uint16_t) n, 17)));
+                CHECK_EQ(t46(len, XLAT_F_CSUM_PARTIAL), XLAT_VERDICT_TRANSLATED);
+                CHECK_EQ(R.n_packets, 2);
+                for (unsigned i = 0; i < R.n_packets; i++) {
+                        CHECK_EQ(R.packets[i].csum_partial, 0);
+                        memcpy(whole + off, pkt(&R, i) + 48, R.packets[i].len - 48);
+                        off += R.packets[i].len - 48;
+                }
+                CHECK_EQ(off, n);
+                CHECK(tp_l4_csum_ok(tp_pseudo6(pkt(&R, 0), (uint32_t) n, 17), 17, whole, n));
+                /* and without the flag, nothing is partial */
+                tp_l4_csum_set(tp_pseudo4(in, (uint16_t) n, 17), 17, in + 20, n);
+                CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+                CHECK_EQ(R.packets[0].csum_partial, 0);
+        }
+
         /* UDP partial with a zero-looking field is left to the device. */
         n = tp_udp(t, 1, 2, 100, 0);
         len = tp_ipv4(in, 0, 1, 0, 64, 17, CLAT4, REMOTE4, t, n, false);
