@@ -371,10 +371,21 @@ static enum xlat_drop_reason ttp46_l4(struct xlat_ctx *c) {
 
 /* §4.1 DF handling: too big with DF → Fragmentation Needed back to the sender (unless
  * that would be an error about an error, or about a non-first fragment). */
+/* The largest IPv6 packet this one may become: the next-hop MTU with DF (else
+ * Fragmentation Needed), lowest-ipv6-mtu without (else fragments). */
+static size_t ttp46_mtu_limit(const struct xlat_ctx *c) {
+        return c->df ? c->x->ipv6_mtu : c->x->lowest_ipv6_mtu;
+}
+
+static bool ttp46_fragmenting(const struct xlat_ctx *c) {
+        return !(c->flags & XLAT_F_GSO) && !c->df &&
+               IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len > c->x->lowest_ipv6_mtu;
+}
+
 static enum xlat_drop_reason ttp46_mtu(struct xlat_ctx *c) {
         size_t total = IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len;
 
-        if ((c->flags & XLAT_F_GSO) || total <= c->x->ipv6_mtu || !c->df)
+        if ((c->flags & XLAT_F_GSO) || total <= ttp46_mtu_limit(c) || !c->df)
                 return XLAT_STEP_CONTINUE;
         if (c->icmp_error || c->frag_offset != 0)
                 return XLAT_DROP_PACKET_TOO_BIG;
@@ -469,6 +480,32 @@ static void ctx_describe(const struct xlat_ctx *c, struct xlat_packet *p, size_t
         p->l4_protocol = c->out_protocol;
         p->hdr_len = (uint16_t) (hdr + c->l4_hdr_len);
         p->csum_offset = c->l4_hdr_len ? c->csum_offset : 0;
+        p->csum_partial = (c->flags & XLAT_F_CSUM_PARTIAL) && c->l4_hdr_len && !c->payload_rewritten &&
+                          !c->csum_completed;
+}
+
+/* Before cutting a CHECKSUM_PARTIAL datagram into fragments: sum it now, with the
+ * (already adjusted) partial value in the field, as the device would have. */
+static void ttp46_csum_complete(struct xlat_ctx *c) {
+        uint16_t off = c->csum_offset;
+        uint64_t sum;
+
+        if (!(c->flags & XLAT_F_CSUM_PARTIAL) || c->payload_rewritten || !c->l4_hdr_len || c->frag_offset != 0 ||
+            c->payload_len < (size_t) off + 2)
+                return;
+        for (unsigned i = 0; i < c->n_patches; i++) {
+                uint16_t field;
+
+                if (c->patches[i].offset != off)
+                        continue;
+                field = c->patches[i].value;
+                sum = csum_bytes(c->payload, c->payload_len, 0) + (uint16_t) ~get_be16(c->payload + off) + field;
+                field = (uint16_t) ~csum_fold(sum);
+                if (field == 0 && c->protocol == IPPROTO_UDP)
+                        field = 0xffff;
+                c->patches[i].value = field;
+                c->csum_completed = true;
+        }
 }
 
 /* Output stage. `base` is the output buffer; the payload, if not rewritten, is at
@@ -476,13 +513,13 @@ static void ctx_describe(const struct xlat_ctx *c, struct xlat_packet *p, size_t
 static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t base_size, size_t pos,
                                     struct xlat_result *ret) {
         bool first_in = c->frag_offset == 0;
-        size_t mtu = c->x->ipv6_mtu;
+        size_t mtu = c->x->lowest_ipv6_mtu;
         size_t total = IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len;
 
         ret->verdict = XLAT_VERDICT_TRANSLATED;
         ret->drop_reason = XLAT_DROP_NONE;
 
-        if ((c->flags & XLAT_F_GSO) || total <= mtu) {
+        if (!ttp46_fragmenting(c)) {
                 size_t hdr = total - c->payload_len;
                 uint8_t *o = base + pos;
 
@@ -503,6 +540,8 @@ static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
         size_t chunk = ((mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
         size_t n = (c->payload_len + chunk - 1) / chunk;
         const size_t hdr = IPV6_HDR_LEN + IPV6_FRAG_HDR_LEN;
+
+        ttp46_csum_complete(c);
 
         if (n > XLAT_PACKETS_MAX)
                 return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
@@ -546,14 +585,10 @@ static enum xlat_drop_reason ttp46_run(struct xlat_ctx *c) {
         return XLAT_STEP_CONTINUE;
 }
 
-static bool ttp46_fragmenting(const struct xlat_ctx *c) {
-        return !(c->flags & XLAT_F_GSO) &&
-               IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len > c->x->ipv6_mtu;
-}
-
 enum xlat_verdict xlat_4to6(const struct xlat *x, const void *in, size_t len, unsigned flags,
                             void *out, size_t out_size, struct xlat_result *ret) {
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len };
+        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len, .scratch = scratch };
         enum xlat_drop_reason r;
 
         r = ttp46_run(&c);
@@ -567,7 +602,8 @@ enum xlat_verdict xlat_4to6(const struct xlat *x, const void *in, size_t len, un
 enum xlat_verdict xlat_4to6_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
                                     size_t size, unsigned flags, struct xlat_result *ret) {
         uint8_t *b = buf;
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len };
+        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len, .scratch = scratch };
         enum xlat_drop_reason r;
         size_t hdr, payload_pos;
 
@@ -584,7 +620,7 @@ enum xlat_verdict xlat_4to6_inplace(const struct xlat *x, void *buf, size_t head
                 /* Move the packet to the end of the buffer, then write the fragments from
                  * the start: each fragment's headers land before the data still to read
                  * as long as the tail room covers the added headers. */
-                size_t chunk = ((x->ipv6_mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
+                size_t chunk = ((x->lowest_ipv6_mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
                 size_t n = (c.payload_len + chunk - 1) / chunk;
                 size_t src = size - c.len;
 

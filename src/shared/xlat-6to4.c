@@ -24,17 +24,16 @@ static bool icmp6_is_error(uint8_t type) {
  * translator delivers these packets locally, so they are never fragmented after it. */
 static uint16_t ttp64_ipv4_id(const struct in6_addr *src6, const struct in6_addr *dst6, uint32_t flow,
                               const uint8_t *l4, size_t l4_len, size_t tot_len) {
-        uint32_t h = 2166136261U;
-        uint8_t k[16 + 16 + 4 + 8 + 2] = {};
-        size_t n = l4_len < 8 ? l4_len : 8;
+        uint32_t w[2 * 4 + 4] = {}, h = (uint32_t) tot_len;
 
-        memcpy(k, src6, 16);
-        memcpy(k + 16, dst6, 16);
-        put_be32(k + 32, flow);
-        memcpy(k + 36, l4, n);
-        put_be16(k + 44, (uint16_t) tot_len);
-        for (size_t i = 0; i < sizeof(k); i++)
-                h = (h ^ k[i]) * 16777619U;
+        memcpy(w, src6, 16);
+        memcpy(w + 4, dst6, 16);
+        w[8] = flow;
+        memcpy(w + 9, l4, l4_len < 8 ? l4_len : 8);
+        for (size_t i = 0; i < ELEMENTSOF(w); i++)
+                h = (h ^ w[i]) * 0x9e3779b1U;
+        h ^= h >> 15;
+        h *= 0x85ebca6bU;
         return (uint16_t) (h ^ (h >> 16));
 }
 
@@ -488,6 +487,7 @@ static enum xlat_verdict ttp64_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
                 p->l4_protocol = c->out_protocol;
                 p->hdr_len = (uint16_t) (IPV4_HDR_LEN + c->l4_hdr_len);
                 p->csum_offset = c->l4_hdr_len ? c->csum_offset : 0;
+                p->csum_partial = (c->flags & XLAT_F_CSUM_PARTIAL) && c->l4_hdr_len && !c->payload_rewritten;
         }
         return XLAT_VERDICT_TRANSLATED;
 }
@@ -504,7 +504,8 @@ static enum xlat_drop_reason ttp64_run(struct xlat_ctx *c) {
 
 enum xlat_verdict xlat_6to4(const struct xlat *x, const void *in, size_t len, unsigned flags,
                             void *out, size_t out_size, struct xlat_result *ret) {
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len };
+        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len, .scratch = scratch };
         enum xlat_drop_reason r;
 
         r = ttp64_run(&c);
@@ -518,7 +519,8 @@ enum xlat_verdict xlat_6to4(const struct xlat *x, const void *in, size_t len, un
 enum xlat_verdict xlat_6to4_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
                                     size_t size, unsigned flags, struct xlat_result *ret) {
         uint8_t *b = buf;
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len };
+        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len, .scratch = scratch };
         enum xlat_drop_reason r;
 
         if (headroom > size || len > size - headroom)

@@ -134,7 +134,8 @@ struct xlat_ctx {
         const uint8_t *payload;
         size_t payload_len;
         bool payload_rewritten;
-        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
+        bool csum_completed;    /* a partial L4 checksum was completed (fragmenting) */
+        uint8_t *scratch;       /* XLAT_ICMP_ERROR_MAX bytes, not zeroed with the rest */
 
         struct xlat_patch patches[2];
         unsigned n_patches;

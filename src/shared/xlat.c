@@ -105,10 +105,18 @@ int xlat_init(struct xlat *x, const struct xlat_config *config, const char **ret
                 goto fail;
         }
 
+        if (config->lowest_ipv6_mtu != 0 && (config->lowest_ipv6_mtu < XLAT_IPV6_MIN_MTU || config->lowest_ipv6_mtu > 65575)) {
+                reason = "lowest IPv6 MTU out of range (1280...65575)";
+                goto fail;
+        }
+
         t = (struct xlat) {
                 .config = *config,
                 .ipv6_mtu = config->ipv6_mtu ?: XLAT_IPV6_MIN_MTU,
+                .lowest_ipv6_mtu = config->lowest_ipv6_mtu ?: XLAT_IPV6_MIN_MTU,
         };
+        if (t.lowest_ipv6_mtu > t.ipv6_mtu)
+                t.lowest_ipv6_mtu = t.ipv6_mtu;
         if (xlat_under_prefix(&t, &config->clat_ipv6)) {
                 reason = "CLAT IPv6 address is inside the NAT64 prefix";
                 goto fail;

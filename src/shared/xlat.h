@@ -14,10 +14,10 @@
  *   6→4  destination MUST be the CLAT IPv6 address       → the CLAT IPv4 address
  *        source      MUST be under the NAT64 prefix      → the embedded IPv4 address
  *                    except for ICMPv6 errors from routers on the path (not under the
- *                    prefix): their IPv4 source becomes 192.0.0.8 (RFC 7600, "IPv4 dummy
- *                    address"; RFC 7915 §5.1 allows a translator to use such an address
- *                    for ICMP errors it cannot map) — this is what keeps traceroute and
- *                    PMTU discovery working through a CLAT.
+ *                    prefix): their IPv4 source becomes 192.0.0.8 (RFC 7600 "IPv4 dummy
+ *                    address", the RFC 6791 approach RFC 7915 §5.1 points to for ICMPv6
+ *                    errors whose source cannot be mapped) — this is what keeps
+ *                    traceroute and PMTU discovery working through a CLAT.
  *   Packets inside ICMP errors are mapped the other way round (they were sent by the
  *   other side), with the same two rules.
  *
@@ -26,16 +26,18 @@
  * SIIT decrements them, RFC 7915 §4.1/§5.1; on a host the IPv4 stack and the IPv6 uplink
  * are the same node, so decrementing would only make traceroute show a phantom hop.)
  *
- * MTU (config.ipv6_mtu = the "lowest-ipv6-mtu" of RFC 7915 §4, the uplink's IPv6 MTU):
+ * MTU (config.ipv6_mtu = the uplink's IPv6 MTU, the "next-hop MTU" of RFC 7915 §4.1):
  *   - an IPv4 packet with DF set whose translation exceeds it is not translated: the
  *     verdict is XLAT_VERDICT_REPLY and the output is an ICMPv4 Fragmentation Needed
  *     (type 3 code 4, source 192.0.0.8, next-hop MTU = ipv6_mtu - 20) for the sender;
- *   - an IPv4 packet with DF clear that does not fit is fragmented: several IPv6 packets,
- *     each with a Fragment header and at most ipv6_mtu bytes;
+ *   - an IPv4 packet with DF clear whose translation exceeds config.lowest_ipv6_mtu
+ *     (default 1280, as RFC 7915 §4.1 says: nobody will do PMTU discovery for it) is
+ *     fragmented: several IPv6 packets, each with a Fragment header and at most
+ *     lowest_ipv6_mtu bytes;
  *   - an IPv4 packet with DF clear that fits, and is not a fragment, gets NO Fragment
- *     header (RFC 7915 §4.1: "the translator MUST NOT add a Fragment Header" unless
- *     the packet is fragmented or fragmented by the translator; RFC 8021 deprecates
- *     atomic fragments);
+ *     header (RFC 7915 §4: "When the IPv4 sender does not set the DF bit, the
+ *     translator MUST NOT include the Fragment Header for the non-fragmented IPv6
+ *     packets"; RFC 8021 deprecates atomic fragments);
  *   - XLAT_F_GSO packets are never checked against the MTU nor fragmented.
  *   6→4 never checks an MTU: the IPv4 side is the local stack. The IPv4 header gets, per
  *   RFC 7915 §5.1: for a fragment, the low 16 bits of the IPv6 Identification, MF and
@@ -59,12 +61,16 @@
  * checksum field holds only the pseudo-header sum (CHECKSUM_PARTIAL, virtio_net_hdr
  * VIRTIO_NET_HDR_F_NEEDS_CSUM) and stays a correct partial sum; the caller then moves
  * csum_start to packets[i].l4_offset (csum_offset is unchanged for TCP/UDP) and hdr_len
- * to packets[i].hdr_len, and turns gso_type TCPV4 into TCPV6 (and back). Exception: an
+ * to packets[i].hdr_len, turns gso_type TCPV4 into TCPV6 (and back), and keeps
+ * NEEDS_CSUM only where packets[i].csum_partial says so (a DF-clear packet that must be
+ * fragmented gets its checksum completed first: a device cannot sum across fragments). Exception: an
  * IPv4 UDP datagram with checksum 0 (and no XLAT_F_CSUM_PARTIAL) gets a full checksum
  * computed (RFC 7915 §4.5); if it is a fragment, that is impossible and it is dropped.
  * ICMP checksums are adjusted incrementally too (type/code and, for ICMPv6, the
  * pseudo-header), except for ICMP errors, whose inner packet is rewritten: those are
- * recomputed over the (short) message. */
+ * recomputed over the (short) message and always leave complete, whatever the flags
+ * (the kernel never hands out ICMP errors with CHECKSUM_PARTIAL). An IPv6 UDP datagram
+ * with checksum 0 (invalid in IPv6) is passed on with checksum 0 ("none" in IPv4). */
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -120,12 +126,16 @@ struct xlat_config {
         struct in_addr clat_ipv4;             /* the local IPv4 side, e.g. 192.0.0.1 */
         struct in6_addr clat_ipv6;            /* its dedicated IPv6 address */
         uint32_t ipv6_mtu;                    /* uplink IPv6 MTU; 0 means 1280 */
+        uint32_t lowest_ipv6_mtu;             /* RFC 7915 §4.1 "lowest-ipv6-mtu": size of the
+                                               * fragments made of DF-clear packets; 0 means
+                                               * 1280; capped by ipv6_mtu */
 };
 
 /* Validated configuration; read-only while translating. Fill with xlat_init(). */
 struct xlat {
         struct xlat_config config;
-        uint32_t ipv6_mtu; /* effective, >= 1280 */
+        uint32_t ipv6_mtu;        /* effective, >= 1280 */
+        uint32_t lowest_ipv6_mtu; /* effective, 1280 <= it <= ipv6_mtu */
 };
 
 /* One output packet. Offsets are from the start of the buffer the caller handed in
@@ -138,6 +148,11 @@ struct xlat_packet {
         uint16_t csum_offset; /* checksum field from l4_offset (virtio csum_offset) */
         uint8_t l4_protocol;  /* IPPROTO_TCP/UDP/ICMP/ICMPV6/other; 0 for non-first fragments */
         uint8_t family;       /* AF_INET or AF_INET6 */
+        uint8_t csum_partial; /* 1: the L4 checksum is still a partial (pseudo-header) sum, to
+                               * be completed at l4_offset + csum_offset (keep
+                               * VIRTIO_NET_HDR_F_NEEDS_CSUM); 0: it is complete (also for
+                               * fragments of an XLAT_F_CSUM_PARTIAL input, which the library
+                               * completes before cutting, and for ICMP errors) */
 };
 
 struct xlat_result {
