@@ -148,14 +148,17 @@ static void vnet_translate(const struct virtio_net_hdr *in, const struct xlat_pa
                            bool to_ipv6, struct virtio_net_hdr *out) {
         uint8_t gso = in->gso_type & ~VIRTIO_NET_HDR_GSO_ECN, ecn = in->gso_type & VIRTIO_NET_HDR_GSO_ECN;
 
-        *out = (struct virtio_net_hdr) { .flags = in->flags, .gso_size = in->gso_size };
+        *out = (struct virtio_net_hdr) { .flags = in->flags & ~VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_size = in->gso_size };
         if (gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6)
                 out->gso_type = (uint8_t) ((to_ipv6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4) | ecn);
         else
                 out->gso_type = in->gso_type;
         if (out->gso_type == VIRTIO_NET_HDR_GSO_NONE)
                 out->gso_size = 0;
-        if (in->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+        /* The library says per packet whether the sum is still partial: fragments it
+         * cut and ICMP errors it rewrote leave complete. */
+        if ((in->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && p->csum_partial) {
+                out->flags |= VIRTIO_NET_HDR_F_NEEDS_CSUM;
                 out->csum_start = (uint16_t) (l2_len + p->l4_offset);
                 out->csum_offset = p->csum_offset;
         }
@@ -219,7 +222,7 @@ static void out_send_raw(TunLink *t, uint8_t *pkt, size_t len, const struct virt
                 t->out.drops[TUN_DROP_NEXTHOP_UNRESOLVED]++;
                 return;
         }
-        if (in->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        if ((in->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && p->csum_partial)
                 checksum_complete(pkt, len, p->l4_offset, p->csum_offset, p->l4_protocol);
         memcpy(&sa.sin6_addr, pkt + 24, 16);
         if (sendto(t->raw6_fd, pkt, len, 0, (struct sockaddr *) &sa, sizeof(sa)) < 0)
