@@ -225,6 +225,7 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                 link->clat_plugin = idx;
                 link->clat_backend_index = i;
                 link->clat_state = V6M_CLAT_STARTING;
+                log_link_info(link, "Starting the CLAT with backend %s", name);
                 r = p->ops->start(p->data, (v6m_link *) link, link->plugin_data[idx], &link->clat_config);
                 if (r < 0) {
                         snprintf(why, sizeof(why), "failed to start: %s", strerror(-r));
@@ -234,7 +235,6 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                         link->clat_state = V6M_CLAT_STOPPED;
                         continue;
                 }
-                log_link_info(link, "CLAT starting with backend %s", name);
                 free_and_strdup(&link->clat_reason, reasons[0] ? reasons : NULL);
                 return;
         }
