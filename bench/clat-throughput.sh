@@ -39,12 +39,8 @@ ip netns exec "$V6M_NS_ROUTER" iperf3 -s -B "$peer6" -p 5201 >"$V6M_TMP/iperf3-n
 v6m_pids+=("$!")
 ip netns exec "$V6M_NS_ROUTER" iperf3 -s -B "$synth6" -p 5202 >"$V6M_TMP/iperf3-clat.log" 2>&1 &
 v6m_pids+=("$!")
-for a in "$peer6/5201" "$synth6/5202"; do
-        deadline=$((SECONDS + 10))
-        until ip netns exec "$V6M_NS_ROUTER" bash -c "exec 3<>/dev/tcp/$a" 2>/dev/null; do
-                (( SECONDS < deadline )) || die "iperf3 server $a did not start"
-                sleep 0.1
-        done
+for port in 5201 5202; do
+        v6m_wait_listening "$V6M_NS_ROUTER" "$port" || die "iperf3 server on port $port did not start"
 done
 
 iperf() { # JQ-FILTER DEST IPERF3-ARGS...: one run, its JSON through the filter

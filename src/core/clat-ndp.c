@@ -21,6 +21,7 @@ struct ClatNdp {
         char ifname[IF_NAMESIZE];
         uint8_t mac[6];
         int fd;
+        int mld_fd; /* holds the IPv6 group membership, so MLD reports go out */
         sd_event_source *io, *timer;
 
         struct in6_addr address;
@@ -82,16 +83,27 @@ static int attach_filter(int fd, const struct in6_addr *address) {
         return 0;
 }
 
-static int set_membership(ClatNdp *ndp, bool add) {
+/* The Ethernet group on the packet socket, so the NIC passes it up; and the IPv6 group
+ * on a datagram socket, so the kernel sends MLD reports for it: an MLD-snooping switch
+ * forwards solicitations for our address only to ports that reported the group. */
+static int set_membership(ClatNdp *ndp, const struct in6_addr *group, bool add) {
         struct packet_mreq mr = {
                 .mr_ifindex = ndp->ifindex,
                 .mr_type = PACKET_MR_MULTICAST,
                 .mr_alen = 6,
         };
+        struct ipv6_mreq m6 = { .ipv6mr_interface = (unsigned) ndp->ifindex };
 
         memcpy(mr.mr_address, ndp->group_mac, 6);
         if (setsockopt(ndp->fd, SOL_PACKET, add ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP, &mr, sizeof(mr)) < 0)
                 return -errno;
+        if (ndp->mld_fd >= 0) {
+                m6.ipv6mr_multiaddr = *group;
+                if (setsockopt(ndp->mld_fd, IPPROTO_IPV6, add ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &m6, sizeof(m6)) < 0 &&
+                    add)
+                        log_debug_errno(errno, "CLAT NDP on %s: cannot join the solicited-node group for MLD: %m",
+                                        ndp->ifname);
+        }
         return 0;
 }
 
@@ -200,6 +212,7 @@ int clat_ndp_new(sd_event *event, int ifindex, const char *ifname, const uint8_t
         snprintf(ndp->ifname, sizeof(ndp->ifname), "%s", ifname);
         memcpy(ndp->mac, mac, 6);
 
+        ndp->mld_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         ndp->fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (ndp->fd < 0) {
                 r = -errno;
@@ -234,10 +247,16 @@ ClatNdp *clat_ndp_free(ClatNdp *ndp) {
         ndp->io = sd_event_source_disable_unref(ndp->io);
         ndp->timer = sd_event_source_disable_unref(ndp->timer);
         if (ndp->fd >= 0) {
-                if (ndp->joined)
-                        (void) set_membership(ndp, false);
+                if (ndp->joined) {
+                        struct in6_addr group;
+
+                        ndp_solicited_node(&ndp->address, &group);
+                        (void) set_membership(ndp, &group, false);
+                }
                 close(ndp->fd);
         }
+        if (ndp->mld_fd >= 0)
+                close(ndp->mld_fd);
         sd_event_unref(ndp->event);
         return mfree(ndp);
 }
@@ -249,7 +268,8 @@ int clat_ndp_start(ClatNdp *ndp, const struct in6_addr *address, clat_ndp_dad_ha
         int r;
 
         if (ndp->joined) {
-                (void) set_membership(ndp, false);
+                ndp_solicited_node(&ndp->address, &group);
+                (void) set_membership(ndp, &group, false);
                 ndp->joined = false;
         }
         ndp->address = *address;
@@ -266,7 +286,7 @@ int clat_ndp_start(ClatNdp *ndp, const struct in6_addr *address, clat_ndp_dad_ha
                 ;
         ndp_solicited_node(address, &group);
         ndp_multicast_mac(&group, ndp->group_mac);
-        r = set_membership(ndp, true);
+        r = set_membership(ndp, &group, true);
         if (r < 0)
                 return r;
         ndp->joined = true;

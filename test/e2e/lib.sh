@@ -633,6 +633,17 @@ EOF
         v6m_pids+=("$V6M_TAYGA_PID")
 }
 
+# v6m_wait_listening NETNS PORT [SECONDS]: until a TCP socket listens on PORT
+# there. Without connecting: a probe connection would count as a client (iperf3
+# then resets the next real one).
+v6m_wait_listening() {
+        local deadline=$((SECONDS + ${3:-10}))
+        until [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]]; do
+                (( SECONDS < deadline )) || return 1
+                sleep 0.05
+        done
+}
+
 # v6m_clat_network LINK [PREFIX] [EXTRA-LINES]: a .network for a CLAT link with
 # the static NAT64 prefix (the PLAT's by default) and the TUN backend.
 v6m_clat_network() {

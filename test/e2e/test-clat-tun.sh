@@ -52,11 +52,7 @@ want=$(sha256sum <"$V6M_TMP/blob" | cut -d' ' -f1)
 (cd "$V6M_TMP" && exec ip netns exec "$V6M_NS_SERVER" "$V6M_PYTHON" -m http.server -b "$V6M_SERVER4" 8080) \
         >"$V6M_TMP/http.log" 2>&1 &
 v6m_pids+=("$!")
-deadline=$((SECONDS + 10))
-until ip netns exec "$V6M_NS_SERVER" bash -c "exec 3<>/dev/tcp/$V6M_SERVER4/8080" 2>/dev/null; do
-        (( SECONDS < deadline )) || break
-        sleep 0.1
-done
+v6m_wait_listening "$V6M_NS_SERVER" 8080 || die "the web server did not start"
 t0=$EPOCHREALTIME
 got=$(ip netns exec "$V6M_NS_CLIENT" curl -sf --max-time 60 "http://$V6M_SERVER4:8080/blob" | sha256sum | cut -d' ' -f1)
 note "100 MB download took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s"
@@ -66,11 +62,7 @@ rm -f "$V6M_TMP/blob"
 # ---- UDP both ways (iperf3 -u sends client->server, -R server->client)
 ip netns exec "$V6M_NS_SERVER" iperf3 -s -B "$V6M_SERVER4" -p 5201 >"$V6M_TMP/iperf3.log" 2>&1 &
 v6m_pids+=("$!")
-deadline=$((SECONDS + 10))
-until ip netns exec "$V6M_NS_SERVER" bash -c "exec 3<>/dev/tcp/$V6M_SERVER4/5201" 2>/dev/null; do
-        (( SECONDS < deadline )) || break
-        sleep 0.1
-done
+v6m_wait_listening "$V6M_NS_SERVER" 5201 || die "iperf3 -s did not start"
 udp_ok() { # ARGS: iperf3 -u, the receiver must have got packets and lost few
         local out
         out=$(ip netns exec "$V6M_NS_CLIENT" iperf3 -c "$V6M_SERVER4" -u -b 2M -t 1 -l 1000 --json "$@") || true
