@@ -123,6 +123,21 @@ v6m_check_log "the collision was logged" "is in use by another node, trying the 
 check "ping works with the second address" ping4
 ip -n "$V6M_NS_ROUTER" addr del "$clat6/64" dev r0
 
+# ---- the TUN device deleted under the translator: reported, not silent
+ip -n "$V6M_NS_CLIENT" link del "$tun"
+v6m_wait_state uplink0 degraded 15
+json=$(ctl --json status uplink0) || true
+check "TUN deleted: the reason says the translator stopped" \
+        bash -c 'jq -r .clat.reason <<<"$1" | grep -q "TUN translator stopped"' _ "$json"
+check "TUN deleted: nothing left" nothing_left
+clat_no
+ctl reload >/dev/null
+v6m_wait_state uplink0 ipv6-only 15
+v6m_clat_network uplink0
+ctl reload >/dev/null
+v6m_wait_state uplink0 ipv6-mostly 30
+check "after CLAT=no and back: one TUN, one address, one route" one_each
+
 # ---- no /64 on the link → degraded with that reason; a /64 appears → running
 ip netns exec "$V6M_NS_CLIENT" sysctl -qw net.ipv6.conf.uplink0.autoconf=0
 ip -n "$V6M_NS_CLIENT" addr add 2001:db8:1::99/128 dev uplink0 nodad

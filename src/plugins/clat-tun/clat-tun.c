@@ -92,11 +92,13 @@ typedef struct TunLink {
         int tun_ifindex;
 
         int tun_fd, tx_fd, rx_fd, raw6_fd, stop_fd, nl_fd;
+        int dead_fd; /* a worker hit an error it cannot recover from: the event loop reports it */
+        sd_event_source *dead_source;
+        _Atomic int dead_error;
         atomic_bool stop;
         /* The next hop's MAC in the low 48 bits, bit 63 set when valid: one atomic word,
          * written by the event loop, read by the 4→6 worker per batch. */
         _Atomic uint64_t nexthop;
-        atomic_bool nexthop_wanted;
         sd_event_source *nexthop_timer;
         struct in6_addr nexthop_probe; /* a destination under the NAT64 prefix */
 
@@ -166,18 +168,33 @@ static void vnet_translate(const struct virtio_net_hdr *in, const struct xlat_pa
                 out->hdr_len = (uint16_t) (l2_len + p->hdr_len);
 }
 
+/* From a worker: stop both workers and have the event loop report the failure. */
+static void worker_die(TunLink *t, int error) {
+        uint64_t one = 1;
+        int expected = 0;
+
+        atomic_store(&t->stop, true);
+        if (atomic_compare_exchange_strong(&t->dead_error, &expected, error ?: EIO))
+                (void) !write(t->dead_fd, &one, sizeof(one));
+        (void) !write(t->stop_fd, &one, sizeof(one));
+}
+
 static bool wait_readable(TunLink *t, int fd) {
         struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = t->stop_fd, .events = POLLIN } };
 
         while (!atomic_load_explicit(&t->stop, memory_order_relaxed)) {
                 int r = poll(p, 2, -1);
 
-                if (r < 0 && errno != EINTR)
+                if (r < 0 && errno != EINTR) {
+                        worker_die(t, errno);
                         return false;
+                }
                 if (p[1].revents)
                         return false;
-                if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+                if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+                        worker_die(t, EIO);
                         return false;
+                }
                 if (p[0].revents & POLLIN)
                         return true;
         }
@@ -267,7 +284,7 @@ static void *worker_out(void *userdata) {
                                 if (errno == EAGAIN || errno == EINTR)
                                         idle = true;
                                 else
-                                        atomic_store(&t->stop, true);
+                                        worker_die(t, errno);
                                 break;
                         }
                         if ((size_t) n <= VNET_HDR_LEN)
@@ -286,7 +303,6 @@ static void *worker_out(void *userdata) {
                                 for (unsigned i = 0; i < res.n_packets; i++)
                                         out_send_raw(t, slot + res.packets[i].offset, res.packets[i].len, &vin,
                                                      &res.packets[i]);
-                                atomic_store_explicit(&t->nexthop_wanted, true, memory_order_relaxed);
                                 continue;
                         }
                         if (b->n + res.n_packets > OUT_MSGS_MAX)
@@ -341,6 +357,7 @@ static void *worker_in(void *userdata) {
                                         break;
                                 continue;
                         }
+                        worker_die(t, errno);
                         break;
                 }
                 for (int k = 0; k < n; k++) {
@@ -419,9 +436,18 @@ static int nexthop_timer_handler(sd_event_source *s, uint64_t usec, void *userda
 
         nexthop_refresh(t);
         resolved = atomic_load(&t->nexthop) >> 63;
-        atomic_store(&t->nexthop_wanted, false);
         (void) sd_event_source_set_time_relative(s, resolved ? NEXTHOP_REFRESH_USEC : NEXTHOP_RETRY_USEC);
         (void) sd_event_source_set_enabled(s, SD_EVENT_ON);
+        return 0;
+}
+
+static int dead_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        TunLink *t = userdata;
+        int error = atomic_load(&t->dead_error);
+
+        (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        v6m_link_log(t->link, LOG_WARNING, error, "clat-tun: the translator stopped (%s gone?): %m", t->tun_name);
+        v6m_link_report_clat(t->link, V6M_CLAT_FAILED, error, "the TUN translator stopped");
         return 0;
 }
 
@@ -525,7 +551,8 @@ static void tun_link_teardown(TunLink *t) {
         t->thread_out_started = t->thread_in_started = false;
         t->nexthop_timer = sd_event_source_disable_unref(t->nexthop_timer);
 
-        int *fds[] = { &t->tx_fd, &t->rx_fd, &t->raw6_fd, &t->stop_fd };
+        t->dead_source = sd_event_source_disable_unref(t->dead_source);
+        int *fds[] = { &t->tx_fd, &t->rx_fd, &t->raw6_fd, &t->stop_fd, &t->dead_fd };
         for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
                 if (*fds[i] >= 0) {
                         close(*fds[i]);
@@ -605,8 +632,13 @@ static int tun_link_setup(TunLink *t) {
                 return v6m_link_log(t->link, LOG_WARNING, r, "clat-tun: cannot open packet sockets on %s: %m",
                                     t->uplink_name);
         t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (t->stop_fd < 0)
+        t->dead_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (t->stop_fd < 0 || t->dead_fd < 0)
                 return -errno;
+        atomic_store(&t->dead_error, 0);
+        r = sd_event_add_io(t->event, &t->dead_source, t->dead_fd, EPOLLIN, dead_handler, t);
+        if (r < 0)
+                return r;
 
         struct in_addr probe4 = { .s_addr = htonl(0xc0000201u) }; /* 192.0.2.1 */
         nat64_prefix_embed_ipv4(&t->config.nat64, &probe4, &t->nexthop_probe);
@@ -675,7 +707,7 @@ static TunLink *tun_link_new(v6m_link *link, sd_event *event) {
                 return NULL;
         t->link = link;
         t->event = event;
-        t->tun_fd = t->tx_fd = t->rx_fd = t->raw6_fd = t->stop_fd = t->nl_fd = -1;
+        t->tun_fd = t->tx_fd = t->rx_fd = t->raw6_fd = t->stop_fd = t->nl_fd = t->dead_fd = -1;
         return t;
 }
 
