@@ -43,6 +43,7 @@ static enum xlat_drop_reason ttp46_ipv4_options(struct xlat_ctx *c) {
                         c->reply_type = 3;
                         c->reply_code = 5;
                         c->reply_rest = 0;
+                        c->reply_reason = XLAT_DROP_IPV4_SOURCE_ROUTE;
                         return XLAT_DROP_IPV4_SOURCE_ROUTE;
                 }
                 i += olen;
@@ -391,6 +392,7 @@ static enum xlat_drop_reason ttp46_mtu(struct xlat_ctx *c) {
                 return XLAT_DROP_PACKET_TOO_BIG;
         c->reply_type = 3;
         c->reply_code = 4;
+        c->reply_reason = XLAT_DROP_PACKET_TOO_BIG;
         c->reply_rest = c->x->ipv6_mtu - (IPV6_HDR_LEN - IPV4_HDR_LEN) - (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0);
         return XLAT_STEP_REPLY;
 }
@@ -436,7 +438,7 @@ static enum xlat_verdict ttp46_reply(struct xlat_ctx *c, uint8_t *base, size_t b
         put_be16(o + 22, (uint16_t) ~csum_fold(csum_bytes(o + IPV4_HDR_LEN, ICMP_HDR_LEN + qlen, 0)));
 
         ret->verdict = XLAT_VERDICT_REPLY;
-        ret->drop_reason = XLAT_DROP_NONE;
+        ret->drop_reason = c->reply_reason;
         ret->n_packets = 1;
         ret->packets[0] = (struct xlat_packet) {
                 .offset = (uint32_t) pos,

@@ -102,6 +102,7 @@ static enum xlat_drop_reason ttp64_ipv6_header(struct xlat_ctx *c) {
                 c->reply_type = 4;
                 c->reply_code = 0;
                 c->reply_rest = (uint32_t) w.segments_left_offset;
+                c->reply_reason = XLAT_DROP_IPV6_ROUTING_HEADER;
         }
         return XLAT_STEP_CONTINUE;
 }
@@ -441,7 +442,7 @@ static enum xlat_verdict ttp64_reply(struct xlat_ctx *c, uint8_t *base, size_t b
                                                csum_bytes(o + IPV6_HDR_LEN, ICMP_HDR_LEN + qlen, 0)));
 
         ret->verdict = XLAT_VERDICT_REPLY;
-        ret->drop_reason = XLAT_DROP_NONE;
+        ret->drop_reason = c->reply_reason;
         ret->n_packets = 1;
         ret->packets[0] = (struct xlat_packet) {
                 .offset = (uint32_t) pos,

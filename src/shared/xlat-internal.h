@@ -147,6 +147,7 @@ struct xlat_ctx {
         /* Reply (XLAT_VERDICT_REPLY): type, code and the 32 bits after the checksum. */
         uint8_t reply_type, reply_code;
         uint32_t reply_rest;
+        enum xlat_drop_reason reply_reason; /* why the packet got a reply instead */
 };
 
 /* What a step says: go on, drop (with the reason), or answer the sender. */

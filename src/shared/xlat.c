@@ -150,7 +150,10 @@ void xlat_counters_account(struct xlat_counters *c, enum xlat_direction d, const
                         c->fragments_out[d] += r->n_packets - 1;
                 break;
         case XLAT_VERDICT_REPLY:
+                /* The packet itself was not translated: count why, too. */
                 c->replies[d]++;
+                if (r->drop_reason > XLAT_DROP_NONE && r->drop_reason < _XLAT_DROP_MAX)
+                        c->dropped[d][r->drop_reason]++;
                 break;
         default:
                 if (r->drop_reason >= 0 && r->drop_reason < _XLAT_DROP_MAX)

@@ -157,7 +157,8 @@ struct xlat_packet {
 
 struct xlat_result {
         enum xlat_verdict verdict;
-        enum xlat_drop_reason drop_reason; /* XLAT_DROP_NONE unless verdict is DROP */
+        enum xlat_drop_reason drop_reason; /* DROP: why; REPLY: why the packet was answered
+                                            * instead of translated; else XLAT_DROP_NONE */
         unsigned n_packets;                /* 0 for DROP */
         struct xlat_packet packets[XLAT_PACKETS_MAX];
 };
@@ -166,7 +167,7 @@ struct xlat_counters {
         uint64_t packets[_XLAT_DIRECTION_MAX];      /* input packets translated */
         uint64_t fragments_out[_XLAT_DIRECTION_MAX]; /* extra packets made by fragmenting */
         uint64_t replies[_XLAT_DIRECTION_MAX];      /* ICMP replies generated */
-        uint64_t dropped[_XLAT_DIRECTION_MAX][_XLAT_DROP_MAX];
+        uint64_t dropped[_XLAT_DIRECTION_MAX][_XLAT_DROP_MAX]; /* also the answered ones */
 };
 
 /* Validate (prefix per RFC 6052 incl. the u octet, unicast CLAT IPv4 address, CLAT IPv6

@@ -4,8 +4,11 @@
  * and translated back, is the original packet except the flow label (§5.1: not
  * translated), a source address under a short prefix whose suffix was not zero
  * (RFC 6052 §2.2 "SHOULD" be zero; we embed with zeros) and the representation of a
- * zero L4 checksum. */
+ * zero L4 checksum. Only for packets that fit the configured IPv6 MTU: a bigger one
+ * (which no link of that MTU delivers) comes back as Fragmentation Needed. */
 #include "fuzz-xlat.h"
+
+#define IPV6_HDR_BYTES 40U
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 struct in_addr src4;
 
                 if (nh != 6 && nh != 17 && nh != 58 && nh != 47)
+                        return 0;
+                /* A packet bigger than the configured IPv6 MTU cannot come back as one. */
+                if (!(flags & XLAT_F_GSO) && IPV6_HDR_BYTES + plen > x.ipv6_mtu)
                         return 0;
                 if (nh == 58 && p[40] != 128 && p[40] != 129)
                         return 0;

@@ -44,7 +44,10 @@ static inline void fuzz_xlat_check_result(const struct xlat_result *r, size_t si
                         abort();
                 return;
         }
-        if (r->drop_reason != XLAT_DROP_NONE || r->n_packets == 0 || r->n_packets > XLAT_PACKETS_MAX)
+        if (r->n_packets == 0 || r->n_packets > XLAT_PACKETS_MAX)
+                abort();
+        if (r->verdict == XLAT_VERDICT_TRANSLATED ? r->drop_reason != XLAT_DROP_NONE
+                                                   : (r->drop_reason <= XLAT_DROP_NONE || r->drop_reason >= _XLAT_DROP_MAX))
                 abort();
         for (unsigned i = 0; i < r->n_packets; i++) {
                 if ((size_t) r->packets[i].offset + r->packets[i].len > size)

@@ -305,6 +305,7 @@ static void test_4_1_ipv4_options(void) {
         tp_ipv4(in, 0, 7, 0, 64, 17, CLAT4, REMOTE4, u, n, true);
         len = ipv4_with_options(lsrr, sizeof(lsrr), in + 20, n);
         CHECK_EQ(t46(len, 0), XLAT_VERDICT_REPLY);
+        CHECK_EQ(R.drop_reason, XLAT_DROP_IPV4_SOURCE_ROUTE);
         check_valid(&R);
         CHECK_EQ(R.packets[0].family, AF_INET);
         CHECK_EQ(pkt(&R, 0)[20], 3);
@@ -323,6 +324,7 @@ static void test_4_1_df_frag_needed(void) {
         n = tp_tcp(t, 40000, 80, 1381 - 40, 1);
         len = tp_ipv4(in, 0, 99, 0x4000, 64, 6, CLAT4, REMOTE4, t, n, true); /* 1381 + 20 = 1401 > 1400 */
         CHECK_EQ(t46(len, 0), XLAT_VERDICT_REPLY);
+        CHECK_EQ(R.drop_reason, XLAT_DROP_PACKET_TOO_BIG);
         CHECK_EQ(R.n_packets, 1);
         check_valid(&R);
         p = pkt(&R, 0);
@@ -875,6 +877,7 @@ static void test_5_1_extension_headers(void) {
         /* segments left 1 → Parameter Problem code 0, pointer 40+24+3 */
         in[40 + 27] = 1;
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_REPLY);
+        CHECK_EQ(R.drop_reason, XLAT_DROP_IPV6_ROUTING_HEADER);
         check_valid(&R);
         CHECK_EQ(R.packets[0].family, AF_INET6);
         CHECK_EQ(pkt(&R, 0)[40], 4);
@@ -1192,7 +1195,7 @@ static void test_counters_and_strings(void) {
         xlat_counters_account(&c, XLAT_6TO4, &r);
         r = (struct xlat_result) { .verdict = XLAT_VERDICT_TRANSLATED, .n_packets = 3 };
         xlat_counters_account(&c, XLAT_4TO6, &r);
-        r = (struct xlat_result) { .verdict = XLAT_VERDICT_REPLY, .n_packets = 1 };
+        r = (struct xlat_result) { .verdict = XLAT_VERDICT_REPLY, .drop_reason = XLAT_DROP_PACKET_TOO_BIG, .n_packets = 1 };
         xlat_counters_account(&c, XLAT_4TO6, &r);
         xlat_counters_add(&sum, &c);
         xlat_counters_add(&sum, &c);
@@ -1200,8 +1203,9 @@ static void test_counters_and_strings(void) {
         CHECK_EQ(sum.packets[XLAT_4TO6], 2);
         CHECK_EQ(sum.fragments_out[XLAT_4TO6], 4);
         CHECK_EQ(sum.replies[XLAT_4TO6], 2);
-        CHECK_EQ(xlat_counters_dropped(&sum, -1), 2);
-        CHECK_EQ(xlat_counters_dropped(&sum, XLAT_4TO6), 0);
+        CHECK_EQ(sum.dropped[XLAT_4TO6][XLAT_DROP_PACKET_TOO_BIG], 2);
+        CHECK_EQ(xlat_counters_dropped(&sum, -1), 4);
+        CHECK_EQ(xlat_counters_dropped(&sum, XLAT_4TO6), 2);
 }
 
 int main(void) {
