@@ -13,7 +13,9 @@
 #           (ipv4only-enable no) so the test chooses the TTL.
 # Both serve ipv4only.arpa A 192.0.0.170 and 192.0.0.171 (RFC 7050 §2).
 
-V6M_DNS_ADDRESS=2001:db8:1::1
+# Set V6M_DNS_ADDRESS before starting a server to listen elsewhere (a link-local
+# address carries its interface: fe80::1%r0).
+: "${V6M_DNS_ADDRESS:=2001:db8:1::1}"
 V6M_DNS_PID=""
 
 v6m_require_dns_tools() {
