@@ -220,6 +220,8 @@ static void dns64_channel_free(Dns64Link *d) {
         if (d->channel) {
                 ares_channel c = d->channel;
 
+                if (!d->query_done)
+                        v6m_link_log(d->link, LOG_DEBUG, 0, "DNS64: cancelling the query in flight");
                 d->query_done = true; /* the callback ignores what ares_destroy() reports */
                 ares_destroy(c);
                 d->channel = NULL;
