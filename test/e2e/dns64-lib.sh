@@ -85,8 +85,12 @@ CONF
         v6m_dns_wait_ready
 }
 
-v6m_start_bind() { # PREFIX TTL
+v6m_start_bind() { # PREFIX TTL [MORE PREFIXES...]
+        local dns64="" p
         v6m_dns_zone "$2"
+        for p in "$1" "${@:3}"; do
+                dns64+="  dns64 $p { clients { any; }; };"$'\n'
+        done
         cat >"$V6M_TMP/dns/named.conf" <<CONF
 options {
   directory "$V6M_TMP/dns";
@@ -99,8 +103,7 @@ options {
   allow-recursion { any; };
   dnssec-validation no;
   ipv4only-enable no;
-  dns64 $1 { clients { any; }; };
-};
+$dns64};
 controls { };
 zone "ipv4only.arpa" { type primary; file "$V6M_TMP/dns/ipv4only.zone"; };
 CONF

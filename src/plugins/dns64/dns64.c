@@ -284,16 +284,18 @@ static void dns64_round_succeeded(Dns64Link *d, const char *origin) {
         d->expiry_usec = now + ttl_usec + DNS64_GRACE_USEC;
         d->reported = true;
 
-        /* Only the first prefix is used (RFC 7050 §3); the others are candidates too, so
-         * that status shows them, with the same lifetime. */
-        for (size_t i = 0; i < d->n_prefixes; i++)
-                (void) v6m_link_report_nat64_prefix(d->link, V6M_NAT64_SOURCE_DNS64, d->origin, &d->prefixes[i],
-                                                    d->expiry_usec);
+        /* Only the first prefix is used (RFC 7050 §3). It is the only candidate we report:
+         * the core would choose among several by its own order, not the answer's. The
+         * others still count when cross-checking an RA PREF64. */
+        (void) v6m_link_report_nat64_prefix(d->link, V6M_NAT64_SOURCE_DNS64, d->origin, &d->prefixes[0],
+                                            d->expiry_usec);
 
         v6m_link_log(d->link, changed ? LOG_INFO : LOG_DEBUG, 0,
-                     "DNS64: %s answered ipv4only.arpa with NAT64 prefix %s%s (TTL %" PRIu64 " s)", d->origin,
-                     nat64_prefix_to_string(&d->prefixes[0], buf, sizeof(buf)),
-                     d->n_prefixes > 1 ? " and others" : "", d->ttl_s);
+                     "DNS64: %s answered ipv4only.arpa with NAT64 prefix %s (TTL %" PRIu64 " s)", d->origin,
+                     nat64_prefix_to_string(&d->prefixes[0], buf, sizeof(buf)), d->ttl_s);
+        for (size_t i = 1; i < d->n_prefixes && changed; i++)
+                v6m_link_log(d->link, LOG_INFO, 0, "DNS64: %s also synthesises with %s (not used)", d->origin,
+                             nat64_prefix_to_string(&d->prefixes[i], buf, sizeof(buf)));
 
         d->backoff_usec = 0;
         refresh = ttl_usec + DNS64_REFRESH_AFTER_TTL_USEC;
