@@ -6,7 +6,7 @@ options, on L2 so the hop limit stays 255. Run it inside the router's namespace:
   send-ra.py --iface r0 [--src fe80::1] [--router-lifetime S]
              [--pio 2001:db8:1::/64] [--pref64 PREFIX/LEN[@LIFETIME]]...
              [--rdnss ADDR[,ADDR...][@LIFETIME]]... [--dnssl NAME[,NAME...][@LIFETIME]]...
-             [--raw HEX]... [--count N] [--interval S] [--print-time]
+             [--raw HEX]... [--count N] [--interval S] [--print-time] [--answer-rs]
 
 --src defaults to the interface's own link-local address (the router radvd runs as);
 another link-local address makes a second router on the same link. --router-lifetime
@@ -15,6 +15,9 @@ default route; use 0 for a router that is not a default router. PREF64 lifetimes
 rounded up to units of 8 s (RFC 8781 §4.1); "@0" withdraws. --raw adds an option given
 in hex as is (type, length and body), to test malformed ones. --count 0 sends until
 killed. --print-time prints CLOCK_MONOTONIC (seconds) taken just before each send.
+--answer-rs sends nothing unsolicited: it prints LISTENING once it captures on the
+interface, then answers every Router Solicitation it sees with the RA, and prints
+"ANSWERED <source>" for each, until killed.
 """
 
 import argparse
@@ -24,7 +27,8 @@ import struct
 import sys
 import time
 
-from scapy.all import Ether, IPv6, ICMPv6ND_RA, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, Raw, conf, get_if_hwaddr, sendp
+from scapy.all import (Ether, IPv6, ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, Raw, conf,
+                       get_if_hwaddr, sniff)
 
 PLC = {96: 0, 64: 1, 56: 2, 48: 3, 40: 4, 32: 5}
 
@@ -85,6 +89,7 @@ def main():
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--interval", type=float, default=1.0)
     ap.add_argument("--print-time", action="store_true")
+    ap.add_argument("--answer-rs", action="store_true")
     args = ap.parse_args()
 
     conf.verb = 0
@@ -107,6 +112,14 @@ def main():
     frame = bytes(ra)  # build (and checksum) once
 
     sock = conf.L2socket(iface=args.iface)
+    if args.answer_rs:
+        def answer(p):
+            sock.send(frame)
+            print(f"ANSWERED {p[IPv6].src}", flush=True)
+
+        sniff(iface=args.iface, store=False, lfilter=lambda p: ICMPv6ND_RS in p, prn=answer,
+              started_callback=lambda: print("LISTENING", flush=True))
+        return
     try:
         n = 0
         while args.count == 0 or n < args.count:

@@ -28,6 +28,7 @@ v6m_start_daemon
 ifindex=$(v6m_ifindex uplink0)
 v6m_wait_state uplink0 degraded 30 || exit 1
 check "the static prefix first" v6m_bus wait-prop "$ifindex" NAT64PrefixSource static 10
+check_eq "its origin is config" "$(v6m_bus get-property "$ifindex" NAT64PrefixOrigin)" '"config"'
 
 # 1. The RA prefix wins over the static one.
 v6m_send_ra --pref64 2001:db8:64::/96@16

@@ -32,6 +32,7 @@ candidates() { ctl --json status uplink0 | jq -c '[.nat64.candidates[] | .prefix
 
 v6m_send_ra --pref64 2001:db8:a::/96@600
 check "router A's 2001:db8:a::/96 is chosen" v6m_bus wait-prop "$ifindex" NAT64Prefix 2001:db8:a::/96 10
+check "NAT64PrefixOrigin is router A ($router_a)" v6m_bus wait-prop "$ifindex" NAT64PrefixOrigin "$router_a" 10
 
 # Router B: two prefixes in one RA, one with a longer lifetime than A's.
 send_b --pref64 2001:db8:b1::/96@1200 --pref64 2001:db8:b2::/96@300
@@ -48,6 +49,7 @@ v6m_check_json "JSON: chosen prefix from ra, all candidates from ra" "$json" --s
 status=$(ctl status uplink0) || true
 note "v6mostlyctl status uplink0 with two routers:"
 sed 's/^/    | /' <<<"$status"
+check "the text status names the router of the chosen prefix" grep -q "2001:db8:a::/96 (ra from $router_a," <<<"$status"
 check "the text status lists every candidate" \
         bash -c 'grep -q "2001:db8:b1::/96" <<<"$1" && grep -q "2001:db8:b2::/96" <<<"$1"' _ "$status"
 
@@ -56,6 +58,7 @@ v6m_send_ra --pref64 2001:db8:a::/96@0
 check "A withdrawn: B's 2001:db8:b1::/96 (1200 s) is chosen over 2001:db8:b2::/96 (300 s)" \
         v6m_bus wait-prop "$ifindex" NAT64Prefix 2001:db8:b1::/96 10
 check "two candidates left" v6m_bus wait-candidates "$ifindex" 2 10
+check "NAT64PrefixOrigin is router B" v6m_bus wait-prop "$ifindex" NAT64PrefixOrigin "$router_b" 10
 v6m_check_log "the journal names router B" "NAT64 prefix 2001:db8:b1::/96 \(source ra, from $router_b\)"
 
 # A comes back with a prefix of its own: B's stays chosen.
@@ -67,6 +70,7 @@ check_eq "B's prefix stays chosen" "$(v6m_bus get-property "$ifindex" NAT64Prefi
 send_b --pref64 2001:db8:b1::/96@0 --pref64 2001:db8:b2::/96@0
 check "B withdrawn: A's prefix is chosen" v6m_bus wait-prop "$ifindex" NAT64Prefix 2001:db8:a::/96 10
 check "one candidate left" v6m_bus wait-candidates "$ifindex" 1 10
+check "NAT64PrefixOrigin is router A again" v6m_bus wait-prop "$ifindex" NAT64PrefixOrigin "$router_a" 10
 v6m_check_log "the journal names router A" "NAT64 prefix 2001:db8:a::/96 \(source ra, from $router_a\)"
 
 check "v6mostlyd is still running" v6m_daemon_alive

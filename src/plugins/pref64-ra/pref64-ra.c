@@ -17,11 +17,17 @@
  * A malformed option is dropped and counted; the first of each kind per link is logged
  * at debug level. It never touches what is already known. Losing carrier, leaving
  * management or going away forgets everything learned on the link.
+ *
+ * Routers repeat their RAs only every few minutes (MaxRtrAdvInterval is 600 s by default),
+ * and the kernel solicits them only when a link comes up. So when the daemon starts
+ * managing a link that is already up, or UsePREF64= is switched back on, the plugin sends
+ * one Router Solicitation (RFC 4861 §6.3.7) to have the options now.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/netlink.h>
+#include <netinet/icmp6.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +70,7 @@ typedef struct Pref64Link {
 
         uint64_t dropped[_RA_OPTION_ERROR_MAX]; /* malformed options, by reason */
         bool dns_full_logged;
+        bool use_pref64; /* UsePREF64= as last seen, to notice it being switched on */
 } Pref64Link;
 
 struct Pref64Plugin {
@@ -71,6 +78,7 @@ struct Pref64Plugin {
         sd_event *event;
         int fd;
         sd_event_source *io;
+        int icmp6_fd; /* for Router Solicitations; -1 without CAP_NET_RAW */
         Pref64Link *links;
 };
 
@@ -386,6 +394,44 @@ static int netlink_handler(sd_event_source *s, int fd, uint32_t revents, void *u
         }
 }
 
+/* ---- Router Solicitations ----------------------------------------------------------- */
+
+static int icmp6_socket_open(void) {
+        struct icmp6_filter filter;
+        int fd, hops = 255; /* RFC 4861 §6.1.1: routers drop solicitations with any other hop limit */
+
+        fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6);
+        if (fd < 0)
+                return -errno;
+        ICMP6_FILTER_SETBLOCKALL(&filter); /* send only: RAs reach us through the kernel */
+        if (setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof(filter)) < 0 ||
+            setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* One Router Solicitation to all-routers on the link: type 133, code 0, checksum (the
+ * kernel fills it in for ICMPv6 raw sockets), 4 reserved octets. No source link-layer
+ * option: it is optional (RFC 4861 §4.1), routers resolve us by Neighbor Discovery. */
+static void send_router_solicitation(Pref64Link *l, const char *why) {
+        static const uint8_t rs[8] = { ND_ROUTER_SOLICIT, 0 };
+        struct sockaddr_in6 dst = {
+                .sin6_family = AF_INET6,
+                .sin6_addr = { { { 0xff, 0x02, [15] = 0x02 } } },
+                .sin6_scope_id = (uint32_t) l->ifindex,
+        };
+
+        if (l->plugin->icmp6_fd < 0 || !v6m_link_has_carrier(l->link))
+                return;
+        if (sendto(l->plugin->icmp6_fd, rs, sizeof(rs), 0, (struct sockaddr *) &dst, sizeof(dst)) < 0)
+                v6m_link_log(l->link, LOG_DEBUG, errno, "Failed to send a Router Solicitation: %m");
+        else
+                v6m_link_log(l->link, LOG_DEBUG, 0, "Sent a Router Solicitation (%s)", why);
+}
+
 /* ---- Links ------------------------------------------------------------------------ */
 
 /* Forget everything learned on the link; tell the core unless the link is leaving (the
@@ -414,6 +460,10 @@ static int pref64_ra_init(v6m_core *core, void **ret_plugin_data) {
                 return -ENOMEM;
         p->core = core;
         p->event = v6m_core_get_event(core);
+        p->icmp6_fd = icmp6_socket_open();
+        if (p->icmp6_fd < 0)
+                v6m_log(LOG_INFO, p->icmp6_fd,
+                        "pref64-ra: cannot send Router Solicitations (%m); waiting for routers' periodic RAs");
 
         p->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
         if (p->fd < 0) {
@@ -441,6 +491,8 @@ static int pref64_ra_init(v6m_core *core, void **ret_plugin_data) {
 fail:
         if (p->fd >= 0)
                 close(p->fd);
+        if (p->icmp6_fd >= 0)
+                close(p->icmp6_fd);
         free(p);
         return r;
 }
@@ -451,6 +503,8 @@ static void pref64_ra_done(void *plugin_data) {
         sd_event_source_disable_unref(p->io);
         if (p->fd >= 0)
                 close(p->fd);
+        if (p->icmp6_fd >= 0)
+                close(p->icmp6_fd);
         free(p);
 }
 
@@ -469,6 +523,8 @@ static int pref64_ra_link_add(void *plugin_data, v6m_link *link, void **ret_link
         };
         p->links = l;
         *ret_link_data = l;
+        l->use_pref64 = use_pref64(l);
+        send_router_solicitation(l, "started managing the link");
         return 0;
 }
 
@@ -498,8 +554,15 @@ static void pref64_ra_link_changed(void *plugin_data, v6m_link *link, void *link
                 link_forget(l, true);
                 return;
         }
-        if ((what & V6M_LINK_CHANGED_CONFIG) && !use_pref64(l))
-                v6m_link_withdraw_nat64_prefix(link, V6M_NAT64_SOURCE_RA, NULL, NULL);
+        if (what & V6M_LINK_CHANGED_CONFIG) {
+                bool was = l->use_pref64;
+
+                l->use_pref64 = use_pref64(l);
+                if (!l->use_pref64)
+                        v6m_link_withdraw_nat64_prefix(link, V6M_NAT64_SOURCE_RA, NULL, NULL);
+                else if (!was)
+                        send_router_solicitation(l, "UsePREF64= switched on");
+        }
 }
 
 const struct v6m_plugin v6mostly_plugin = {
