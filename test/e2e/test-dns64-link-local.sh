@@ -30,6 +30,8 @@ v6m_send_ra --rdnss "$router_ll@600"
 check "NAT64Prefix becomes 2001:db8:64::/96 from the link-local resolver" \
         v6m_bus wait-prop "$if0" NAT64Prefix 2001:db8:64::/96 20
 check_eq "NAT64PrefixSource is dns64" "$(v6m_bus get-property "$if0" NAT64PrefixSource 2>&1)" '"dns64"'
+check_eq "NAT64PrefixOrigin names the resolver and the link" \
+        "$(v6m_bus get-property "$if0" NAT64PrefixOrigin 2>&1)" "\"$router_ll%uplink0\""
 v6m_check_log "the origin names the resolver and its interface" \
         "DNS64: $router_ll%uplink0 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96"
 check "v6mostlyd is still running" v6m_daemon_alive

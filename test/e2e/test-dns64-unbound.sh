@@ -23,6 +23,7 @@ if0=$(v6m_ifindex uplink0)
 check "NAT64Prefix becomes 2001:db8:64::/64 (DNS64 via unbound)" \
         v6m_bus wait-prop "$if0" NAT64Prefix 2001:db8:64::/64 30
 check_eq "NAT64PrefixSource is dns64" "$(v6m_bus get-property "$if0" NAT64PrefixSource 2>&1)" '"dns64"'
+check_eq "NAT64PrefixOrigin is the resolver" "$(v6m_bus get-property "$if0" NAT64PrefixOrigin 2>&1)" '"2001:db8:1::1"'
 json=$(ctl --json status uplink0) || true
 v6m_check_json "status: dns64 prefix" "$json" --schema \
         --expect nat64.prefix=2001:db8:64::/64 --expect nat64.source=dns64
