@@ -94,6 +94,10 @@ static const char *render_clat_mtu(const Link *l, char buf[static LINK_STR_MAX])
         snprintf(buf, LINK_STR_MAX, "%" PRIu32, active ? l->clat_config.mtu : 0);
         return buf;
 }
+static const char *render_nat64_origin(const Link *l, char buf[static LINK_STR_MAX]) {
+        return l->has_nat64 ? l->nat64_origin : NULL;
+}
+
 /* For change detection only: the candidate set, with absolute expiry times. */
 static const char *render_candidates(const Link *l, char buf[static LINK_STR_MAX]) {
         uint64_t h = 1469598103934665603ULL; /* FNV-1a over the candidates */
@@ -164,6 +168,7 @@ static const LinkProperty link_properties[] = {
         { "DHCPv4Server", link_dhcp4_server_str },
         { "NAT64Prefix", link_nat64_prefix_str },
         { "NAT64PrefixSource", render_nat64_source },
+        { "NAT64PrefixOrigin", render_nat64_origin },
         { "NAT64Candidates", render_candidates },
         { "DNSServers", render_dns_servers },
         { "SearchDomains", render_dns_domains },
@@ -357,6 +362,7 @@ const sd_bus_vtable link_vtable[] = {
         SD_BUS_PROPERTY("V6OnlyWaitRemaining", "t", property_get_remaining, 0, 0),
         STRING_PROPERTY("NAT64Prefix"),
         STRING_PROPERTY("NAT64PrefixSource"),
+        STRING_PROPERTY("NAT64PrefixOrigin"),
         SD_BUS_PROPERTY("NAT64PrefixLifetimeRemaining", "t", property_get_remaining, 0, 0),
         SD_BUS_PROPERTY("NAT64Candidates", "a(sst)", property_get_candidates, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DNSServers", "as", property_get_dns_servers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),

@@ -294,6 +294,7 @@ static void link_reset_plugin_facts(Link *link) {
         link->has_nat64 = false;
         link->nat64_source = _V6M_NAT64_SOURCE_MAX;
         link->nat64_expiry_usec = 0;
+        link->nat64_origin[0] = '\0';
         link->nat64_timer = sd_event_source_disable_unref(link->nat64_timer);
         link->dhcp4 = (struct v6m_dhcp4_status) {};
         link->dhcp4_reason = mfree(link->dhcp4_reason);
@@ -455,6 +456,7 @@ static void link_update_nat64(Link *link) {
                 link->has_nat64 = false;
                 link->nat64_source = _V6M_NAT64_SOURCE_MAX;
                 link->nat64_expiry_usec = 0;
+                link->nat64_origin[0] = '\0';
                 link_notify_plugins(link, V6M_LINK_CHANGED_NAT64);
         } else if (c && (!link->has_nat64 || c->source != link->nat64_source ||
                          !nat64_prefix_equal(&c->prefix, &link->nat64_prefix))) {
@@ -470,9 +472,13 @@ static void link_update_nat64(Link *link) {
                 link->nat64_prefix = c->prefix;
                 link->nat64_source = c->source;
                 link->nat64_expiry_usec = c->expiry_usec;
+                snprintf(link->nat64_origin, sizeof(link->nat64_origin), "%s", c->origin);
                 link_notify_plugins(link, V6M_LINK_CHANGED_NAT64);
-        } else if (c)
+        } else if (c) {
+                /* Same prefix; maybe now carried by another router's announcement. */
                 link->nat64_expiry_usec = c->expiry_usec;
+                snprintf(link->nat64_origin, sizeof(link->nat64_origin), "%s", c->origin);
+        }
 
         next = nat64_arbiter_next_expiry(&link->nat64);
         if (next == V6M_USEC_INFINITY) {

@@ -14,6 +14,9 @@
 
 #define LINK_PREFIXES64_MAX 8
 
+/* Buffer size of the formatted values below (addresses, prefixes, origins). */
+#define LINK_STR_MAX 64
+
 typedef struct LinkDns {
         struct v6m_dns_server *servers;
         size_t n_servers;
@@ -60,6 +63,7 @@ struct Link {
         struct v6m_nat64_prefix nat64_prefix; /* the chosen one */
         enum v6m_nat64_source nat64_source;
         uint64_t nat64_expiry_usec;
+        char nat64_origin[LINK_STR_MAX]; /* router, resolver or "config" of the chosen candidate */
         sd_event_source *nat64_timer;
         LinkDns dns[_V6M_DNS_SOURCE_MAX];
         LinkWarning *warnings;
@@ -149,7 +153,6 @@ uint64_t link_remaining_s(Link *link, uint64_t deadline_usec);
 #define log_link_debug_errno(link, e, ...) log_link_full_errno(link, LOG_DEBUG, e, __VA_ARGS__)
 
 /* Formatting shared by the bus and the JSON (link-json.c): NULL when absent. */
-#define LINK_STR_MAX 64
 const char *link_dhcp4_address_str(const Link *link, char buf[static LINK_STR_MAX]);
 const char *link_dhcp4_server_str(const Link *link, char buf[static LINK_STR_MAX]);
 const char *link_nat64_prefix_str(const Link *link, char buf[static LINK_STR_MAX]);

@@ -111,7 +111,7 @@ const Nat64Candidate *nat64_arbiter_choose(const Nat64Arbiter *a, const bool sou
                                            const struct v6m_nat64_prefix *current,
                                            enum v6m_nat64_source current_source) {
         for (enum v6m_nat64_source s = 0; s < _V6M_NAT64_SOURCE_MAX; s++) {
-                const Nat64Candidate *best = NULL;
+                const Nat64Candidate *best = NULL, *keep = NULL;
 
                 if (!source_enabled[s])
                         continue;
@@ -120,11 +120,16 @@ const Nat64Candidate *nat64_arbiter_choose(const Nat64Arbiter *a, const bool sou
 
                         if (c->source != s)
                                 continue;
-                        if (current && current_source == s && nat64_prefix_equal(&c->prefix, current))
-                                return c;
+                        /* The current prefix may come from several routers: keep it, with
+                         * the longest-lived of its announcements. */
+                        if (current && current_source == s && nat64_prefix_equal(&c->prefix, current) &&
+                            (!keep || candidate_compare(c, keep) < 0))
+                                keep = c;
                         if (!best || candidate_compare(c, best) < 0)
                                 best = c;
                 }
+                if (keep)
+                        return keep;
                 if (best)
                         return best;
         }

@@ -40,11 +40,18 @@ size_t nat64_arbiter_expire(Nat64Arbiter *a, uint64_t now_usec);
 /* Earliest finite expiry, or V6M_USEC_INFINITY. */
 uint64_t nat64_arbiter_next_expiry(const Nat64Arbiter *a);
 
-/* The prefix to use, or NULL. Sources rank RA PREF64 > DNS64 > static, each only if
- * enabled in `source_enabled[]`. Within the best source, the current choice is kept
- * while it is still a candidate (so refreshes from several routers never flap the CLAT);
- * otherwise the candidate with the latest expiry wins, then the most recently updated,
- * then the numerically lowest prefix — a total order, so the choice is deterministic. */
+/* The prefix to use, or NULL. The rule (documented in v6mostly.network(5), [NAT64]):
+ *  1. Sources rank RA PREF64 > DNS64 > static, each only if enabled in source_enabled[]
+ *     (UsePREF64=, UseDNS64=, Prefix=); a lower source counts only when every higher one
+ *     has no candidate at all.
+ *  2. Within that source, the current choice is kept while any candidate still carries
+ *     it (a prefix announced by several routers is one choice), so a second router or a
+ *     graceful renumbering (RFC 8781 §4: old and new prefix in the same RA) never flaps
+ *     the CLAT; it changes when the current prefix is withdrawn or expires.
+ *  3. Otherwise (and to pick which announcement of the kept prefix to show) the
+ *     candidate with the latest expiry (longest remaining lifetime) wins, then the most
+ *     recently reported, then the numerically lowest prefix, then the shorter length,
+ *     then the lowest origin: a total order, so the choice is deterministic. */
 const Nat64Candidate *nat64_arbiter_choose(const Nat64Arbiter *a, const bool source_enabled[_V6M_NAT64_SOURCE_MAX],
                                            const struct v6m_nat64_prefix *current,
                                            enum v6m_nat64_source current_source);

@@ -60,6 +60,24 @@ bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *re
         return true;
 }
 
+size_t v6m_link_get_nat64_candidates(const v6m_link *l, enum v6m_nat64_source source, struct v6m_nat64_prefix *ret,
+                                     size_t max) {
+        const Link *link = CLINK(l);
+        uint64_t now = manager_now(link->manager);
+        size_t n = 0;
+
+        for (size_t i = 0; i < link->nat64.n_candidates; i++) {
+                const Nat64Candidate *c = link->nat64.candidates + i;
+
+                if (c->source != source || (c->expiry_usec != V6M_USEC_INFINITY && c->expiry_usec <= now))
+                        continue;
+                if (ret && n < max)
+                        ret[n] = c->prefix;
+                n++;
+        }
+        return n;
+}
+
 int v6m_link_report_nat64_prefix(v6m_link *l, enum v6m_nat64_source source, const char *origin,
                                  const struct v6m_nat64_prefix *prefix, uint64_t expiry_usec) {
         Link *link = LINK(l);

@@ -520,6 +520,7 @@ typedef struct LinkInfo {
 
         char *nat64_prefix;
         char *nat64_prefix_source;
+        char *nat64_prefix_origin;
         uint64_t nat64_prefix_lifetime_remaining;
         Nat64CandidateList nat64_candidates;
 
@@ -561,6 +562,7 @@ static void link_info_done(LinkInfo *info) {
         strv_free(info->dns_servers);
         strv_free(info->search_domains);
         free(info->nat64_prefix_source);
+        free(info->nat64_prefix_origin);
         for (size_t i = 0; i < info->nat64_candidates.n; i++) {
                 free(info->nat64_candidates.items[i].prefix);
                 free(info->nat64_candidates.items[i].source);
@@ -708,6 +710,7 @@ static const PropertyMap link_property_map[] = {
         { "V6OnlyWaitRemaining",          "t",         map_uint64,           offsetof(LinkInfo, v6only_wait_remaining) },
         { "NAT64Prefix",                  "s",         map_string,           offsetof(LinkInfo, nat64_prefix) },
         { "NAT64PrefixSource",            "s",         map_string,           offsetof(LinkInfo, nat64_prefix_source) },
+        { "NAT64PrefixOrigin",            "s",         map_string,           offsetof(LinkInfo, nat64_prefix_origin) },
         { "NAT64PrefixLifetimeRemaining", "t",         map_uint64,           offsetof(LinkInfo, nat64_prefix_lifetime_remaining) },
         { "NAT64Candidates",              "a(sst)",    map_nat64_candidates, offsetof(LinkInfo, nat64_candidates) },
         { "DNSServers",                   "as",        map_strv,             offsetof(LinkInfo, dns_servers) },
@@ -1136,8 +1139,13 @@ static void print_nat64(const LinkInfo *info) {
         if (isempty(info->nat64_prefix))
                 status_field("NAT64 Prefix", "-");
         else
-                status_field("NAT64 Prefix", "%s (%s, %s)", info->nat64_prefix,
+                status_field("NAT64 Prefix", "%s (%s%s%s, %s)", info->nat64_prefix,
                              dash_if_empty(info->nat64_prefix_source),
+                             /* The router (or resolver) is worth showing; "config" is not. */
+                             !isempty(info->nat64_prefix_origin) && !streq(info->nat64_prefix_origin, "config")
+                                     ? " from " : "",
+                             !isempty(info->nat64_prefix_origin) && !streq(info->nat64_prefix_origin, "config")
+                                     ? info->nat64_prefix_origin : "",
                              format_remaining(buf, sizeof(buf), info->nat64_prefix_lifetime_remaining));
 
         if (info->nat64_candidates.n == 0) {

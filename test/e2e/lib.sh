@@ -299,6 +299,21 @@ v6m_ifindex() {
         ip -n "${2:-$V6M_NS_CLIENT}" -o link show dev "$1" | cut -d: -f1
 }
 
+# ------------------------------------------------ Router Advertisements --
+
+# v6m_require_scapy: the RA tests send their own RAs (radvd 2.19 knows no PREF64).
+v6m_require_scapy() {
+        "$V6M_PYTHON" -c 'import scapy.all' 2>/dev/null ||
+                skip "python3-scapy not installed (run tools/deps)"
+}
+
+# v6m_send_ra [send-ra.py ARGS...]: Router Advertisements from the router
+# namespace's r0 (default: one RA from r0's own link-local address, the router
+# radvd runs as). See test/e2e/send-ra.py for the options.
+v6m_send_ra() {
+        ip netns exec "$V6M_NS_ROUTER" "$V6M_PYTHON" "$V6M_E2E_DIR/send-ra.py" --iface r0 "$@"
+}
+
 # ----------------------------------------------------------------- the bus --
 
 # A private bus with the system bus's default policy (deny ownership and method

@@ -15,6 +15,9 @@ no change can slip between the read and the wait.
   list-links                         print ListLinks() as JSON
   reload                             call Manager.Reload()
   wait-prop IFINDEX PROP VALUE SECS  wait until the property equals VALUE (a string)
+  wait-prop-range IFINDEX PROP MIN MAX SECS
+                                     wait until the (integer) property is within MIN..MAX
+  wait-candidates IFINDEX N SECS     wait until NAT64Candidates has N entries
   wait-gone IFINDEX SECS             wait until GetLink(IFINDEX) fails (InterfacesRemoved)
   wait-no-owner NAME SECS            wait until NAME has no owner (NameOwnerChanged)
   wait-match PID SECS                wait until a connection of PID has subscribed to
@@ -126,6 +129,38 @@ def cmd_wait_prop(bus, ifindex, prop, value, seconds):
     return 0 if ok else 1
 
 
+def cmd_wait_prop_range(bus, ifindex, prop, low, high, seconds):
+    path = link_path(ifindex)
+    bus.conn.add_signal_receiver(bus.recheck, signal_name="PropertiesChanged",
+                                 dbus_interface=PROPS_IFACE, bus_name=BUS_NAME, path=path)
+    last = [None]
+
+    def check():
+        last[0] = plain(bus.get(path, LINK_IFACE, prop))
+        return int(low) <= int(last[0]) <= int(high)
+
+    ok = bus.run(seconds, check)
+    if not ok:
+        print(f"timeout: {prop} is {json.dumps(last[0])}, wanted {low}..{high}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def cmd_wait_candidates(bus, ifindex, count, seconds):
+    path = link_path(ifindex)
+    bus.conn.add_signal_receiver(bus.recheck, signal_name="PropertiesChanged",
+                                 dbus_interface=PROPS_IFACE, bus_name=BUS_NAME, path=path)
+    last = [None]
+
+    def check():
+        last[0] = plain(bus.get(path, LINK_IFACE, "NAT64Candidates"))
+        return len(last[0]) == int(count)
+
+    ok = bus.run(seconds, check)
+    if not ok:
+        print(f"timeout: NAT64Candidates is {json.dumps(last[0])}, wanted {count} entries", file=sys.stderr)
+    return 0 if ok else 1
+
+
 def cmd_wait_gone(bus, ifindex, seconds):
     bus.conn.add_signal_receiver(bus.recheck, signal_name="InterfacesRemoved",
                                  dbus_interface=OM_IFACE, bus_name=BUS_NAME)
@@ -194,6 +229,10 @@ def main(argv):
         bus.manager().Reload()
     elif cmd == "wait-prop":
         return cmd_wait_prop(bus, *args)
+    elif cmd == "wait-prop-range":
+        return cmd_wait_prop_range(bus, *args)
+    elif cmd == "wait-candidates":
+        return cmd_wait_candidates(bus, *args)
     elif cmd == "wait-gone":
         return cmd_wait_gone(bus, *args)
     elif cmd == "wait-no-owner":

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "macro.h"
 #include "nat64-arbiter.h"
 #include "nat64-prefix.h"
 #include "test-util.h"
@@ -83,9 +84,55 @@ static void test_several_routers(void) {
         nat64_arbiter_clear(&a);
 }
 
+/* The documented tie-breaks: latest expiry, then most recently reported, then the lowest
+ * prefix, then the lowest origin. */
+static void test_tie_breaks(void) {
+        Nat64Arbiter a = {};
+        struct v6m_nat64_prefix p1 = P("2001:db8:1::/96"), p2 = P("2001:db8:2::/96");
+        const Nat64Candidate *c;
+
+        /* Same expiry: the one reported later wins, whatever the insertion order. */
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &p2, 500, 10) == 1);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::2", &p1, 500, 20) == 1);
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p1));
+        /* Same expiry, same report time: the lower prefix. */
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &p2, 500, 20) == 0);
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p1));
+        /* Same prefix from two routers, everything else equal: the lower origin. */
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::0", &p1, 500, 20) == 1);
+        c = nat64_arbiter_choose(&a, ALL, NULL, 0);
+        CHECK(c && streq(c->origin, "fe80::0"));
+        nat64_arbiter_clear(&a);
+}
+
+/* A kept prefix announced by two routers shows the longer-lived announcement, and stays
+ * chosen when one of them withdraws it. */
+static void test_same_prefix_two_routers(void) {
+        Nat64Arbiter a = {};
+        struct v6m_nat64_prefix p1 = P("2001:db8:1::/96"), p2 = P("2001:db8:2::/96");
+        const Nat64Candidate *c;
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &p1, 300, 0) == 1);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::2", &p1, 900, 0) == 1);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::3", &p2, 1200, 0) == 1);
+        c = nat64_arbiter_choose(&a, ALL, &p1, V6M_NAT64_SOURCE_RA);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p1) && c->expiry_usec == 900 && streq(c->origin, "fe80::2"));
+        CHECK(nat64_arbiter_withdraw(&a, V6M_NAT64_SOURCE_RA, "fe80::2", &p1) == 1);
+        c = nat64_arbiter_choose(&a, ALL, &p1, V6M_NAT64_SOURCE_RA);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p1) && c->expiry_usec == 300);
+        CHECK(nat64_arbiter_expire(&a, 300) == 1);
+        c = nat64_arbiter_choose(&a, ALL, &p1, V6M_NAT64_SOURCE_RA);
+        CHECK(c && nat64_prefix_equal(&c->prefix, &p2));
+        nat64_arbiter_clear(&a);
+}
+
 int main(void) {
         test_precedence();
         test_lifetimes();
         test_several_routers();
+        test_tie_breaks();
+        test_same_prefix_two_routers();
         return EXIT_SUCCESS;
 }

@@ -230,6 +230,13 @@ const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *lin
 /* The NAT64 prefix the core chose among all sources; false if none. */
 bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret);
 
+/* The link's current NAT64 prefix candidates from `source` (all origins, unexpired), for a
+ * source that cross-checks another (DNS64 against RA PREF64). Fills at most `max` entries
+ * of `ret` (ret may be NULL with max 0); returns how many there are in all. Plugins learn
+ * that the chosen prefix changed through V6M_LINK_CHANGED_NAT64. */
+size_t v6m_link_get_nat64_candidates(const v6m_link *link, enum v6m_nat64_source source,
+                                     struct v6m_nat64_prefix *ret, size_t max);
+
 /* Report a NAT64 prefix candidate. `origin` tells candidates of one source apart (the
  * router's address for RAs, the resolver for DNS64, "config" for static); it is copied.
  * expiry_usec is CLOCK_BOOTTIME, V6M_USEC_INFINITY for none; the core expires the

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# PREF64 latency: the time from a Router Advertisement leaving the router (CLOCK_MONOTONIC
+# taken just before the send) to a bus client receiving PropertiesChanged with the new
+# NAT64Prefix. That covers the kernel's RA processing, RTM_NEWNDUSEROPT, the pref64-ra
+# plugin, the core's choice and state derivation, and the bus. N runs (default 20), each
+# switching between two prefixes so each RA changes the property (bench/pref64-latency.py);
+# prints the median and range and appends a line to bench/results.txt.
+#
+#   bench/pref64-latency.sh [RUNS]   (as root; uses build/ unless V6MOSTLY_BUILD_ROOT is set)
+set -euo pipefail
+runs=${1:-20}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../test/e2e/lib.sh"
+export V6M_DAEMON_LOG_LEVEL=info
+
+v6m_require
+v6m_require_scapy
+v6m_init
+v6m_topology 1
+v6m_network_file 50-uplink.network <<'CONF'
+[Match]
+Name=uplink0
+[Network]
+DHCPv4=no
+CONF
+v6m_start_bus
+v6m_start_daemon >/dev/null
+v6m_wait_state uplink0 ipv6-only 30 >/dev/null || exit 1
+ifindex=$(v6m_ifindex uplink0)
+
+mapfile -t ms < <(ip netns exec "$V6M_NS_ROUTER" "$V6M_PYTHON" "$here/pref64-latency.py" r0 "$ifindex" "$runs")
+(( ${#ms[@]} == runs )) || die "only ${#ms[@]} of $runs runs completed"
+
+read -r med min max < <(printf '%s\n' "${ms[@]}" | sort -g | awk '{ v[NR] = $1 } END {
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }')
+line="$(date -u +%Y-%m-%dT%H:%MZ) $(uname -r) $(nproc)cpu pref64-latency runs=$runs ra_to_bus_ms median=$med min=$min max=$max build=$(basename "$V6MOSTLY_BUILD_ROOT")"
+echo "$line"
+echo "$line" >>"$here/results.txt"
+v6m_finish
