@@ -13,6 +13,7 @@ command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
 command -v curl >/dev/null || skip "curl not installed (run tools/deps)"
 command -v iperf3 >/dev/null || skip "iperf3 not installed (run tools/deps)"
 command -v traceroute >/dev/null || skip "traceroute not installed (run tools/deps)"
+command -v ethtool >/dev/null || skip "ethtool not installed (run tools/deps)"
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
 v6m_init
 v6m_topology 1
@@ -36,6 +37,8 @@ tun="v6mclat$ifindex"
 check "TUN $tun carries 192.0.0.1/32" bash -c "ip -n $V6M_NS_CLIENT -4 addr show dev $tun | grep -q 'inet 192.0.0.1/32'"
 check "IPv4 default route via $tun, proto 118, highest metric" \
         bash -c "ip -n $V6M_NS_CLIENT -4 route show default | grep -q 'dev $tun proto 118 .*metric 4294967295'"
+check "TSO is on on the TUN (the next hop is resolved)" \
+        bash -c "ip netns exec $V6M_NS_CLIENT ethtool -k $tun | grep -q 'tcp-segmentation-offload: on'"
 check_not "IPv6 forwarding stays off" bash -c "[[ \$(ip netns exec $V6M_NS_CLIENT sysctl -n net.ipv6.conf.all.forwarding) == 1 ]]"
 # The echo itself is not answered (its source is not under the NAT64 prefix):
 # it only makes the router solicit the address.
@@ -96,6 +99,31 @@ check "TCP upload with a 1400-byte NAT64 link (ICMPv6 Packet Too Big translated)
         ip netns exec "$V6M_NS_CLIENT" timeout 30 iperf3 -c "$V6M_SERVER4" -n 5M
 check "the client learned a smaller path MTU" \
         bash -c "ip -n $V6M_NS_CLIENT route get $V6M_SERVER4 | grep -q 'mtu 1[34]'"
+
+# ---- an on-link NAT64 prefix: no router MAC to put in front of the packets, so
+# the backend sends through the kernel's IPv6 stack (raw socket) and turns TSO
+# off on its TUN (a raw socket cannot carry GSO super-packets)
+ip -n "$V6M_NS_ROUTER" link set nat64 mtu 1500
+ip -n "$V6M_NS_ROUTER" addr add 2001:db8:64::6440:640b/128 dev r0 nodad
+head -c 20M /dev/urandom >"$V6M_TMP/blob2"
+want=$(sha256sum <"$V6M_TMP/blob2" | cut -d' ' -f1)
+(cd "$V6M_TMP" && exec ip netns exec "$V6M_NS_ROUTER" "$V6M_PYTHON" -m http.server -b 2001:db8:64::6440:640b 8081) \
+        >"$V6M_TMP/http2.log" 2>&1 &
+v6m_pids+=("$!")
+v6m_wait_listening "$V6M_NS_ROUTER" 8081 || die "the second web server did not start"
+ip -n "$V6M_NS_CLIENT" -6 route add "$V6M_PLAT_PREFIX" dev uplink0
+deadline=$((SECONDS + 10))
+until grep -q "IPv6 next hop not resolved, using the kernel" "$V6M_DAEMON_LOG"; do
+        (( SECONDS < deadline )) || break
+        sleep 0.1
+done
+v6m_check_log "on-link prefix: the backend falls back to the kernel's IPv6 stack" "IPv6 next hop not resolved, using the kernel"
+check "on-link prefix: TSO is off on the TUN" \
+        bash -c "ip netns exec $V6M_NS_CLIENT ethtool -k $tun | grep -q 'tcp-segmentation-offload: off'"
+got=$(ip netns exec "$V6M_NS_CLIENT" curl -sf --max-time 60 "http://100.64.100.11:8081/blob2" | sha256sum | cut -d' ' -f1)
+check_eq "on-link prefix: 20 MB download through the fallback has the right SHA-256" "$got" "$want"
+ip -n "$V6M_NS_CLIENT" -6 route del "$V6M_PLAT_PREFIX" dev uplink0
+rm -f "$V6M_TMP/blob2"
 
 json=$(ctl --json status uplink0) || true
 check "counters: packets translated both ways" \

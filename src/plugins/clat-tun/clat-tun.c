@@ -58,6 +58,10 @@ extern unsigned int if_nametoindex(const char *ifname);
 #define VNET_HDR_LEN sizeof(struct virtio_net_hdr)
 #define RCVBUF_SIZE (8 * 1024 * 1024)
 #define NEXTHOP_REFRESH_USEC (1000 * 1000)
+/* TSO on the TUN only while packets can leave through the AF_PACKET socket (which keeps
+ * the GSO metadata); the first next-hop lookup switches it on. */
+#define TUN_OFFLOADS_GSO ((unsigned long) (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN))
+#define TUN_OFFLOADS_NO_GSO ((unsigned long) TUN_F_CSUM)
 #define NEXTHOP_RETRY_USEC (100 * 1000)
 
 /* Drops the translator library does not know about: they happen around it. */
@@ -425,9 +429,16 @@ static void nexthop_refresh(TunLink *t) {
         for (int i = 0; i < 6; i++)
                 v |= (uint64_t) mac[i] << (40 - 8 * i);
 out:
-        if (atomic_exchange(&t->nexthop, v) != v)
-                v6m_link_log(t->link, LOG_DEBUG, 0, "clat-tun: IPv6 next hop %s",
-                             v ? "resolved" : "not resolved, using the kernel's IPv6 stack");
+        uint64_t old = atomic_exchange(&t->nexthop, v);
+        if (old == v)
+                return;
+        v6m_link_log(t->link, LOG_DEBUG, 0, "clat-tun: IPv6 next hop %s",
+                     v ? "resolved" : "not resolved, using the kernel's IPv6 stack");
+        /* The raw socket cannot carry GSO super-packets: while it is in use, have the
+         * kernel segment before the TUN (checksum offload stays: it is completed here). */
+        if ((old >> 63) != (v >> 63) && t->tun_fd >= 0 &&
+            ioctl(t->tun_fd, TUNSETOFFLOAD, v >> 63 ? TUN_OFFLOADS_GSO : TUN_OFFLOADS_NO_GSO) < 0)
+                v6m_link_log(t->link, LOG_WARNING, errno, "clat-tun: cannot change the offloads of %s: %m", t->tun_name);
 }
 
 static int nexthop_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -491,7 +502,7 @@ static int open_tun(TunLink *t) {
                 return -errno;
         snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->tun_name);
         if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) < 0 ||
-            ioctl(fd, TUNSETOFFLOAD, (unsigned long) (TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)) < 0) {
+            ioctl(fd, TUNSETOFFLOAD, TUN_OFFLOADS_NO_GSO) < 0) {
                 int r = -errno;
                 close(fd);
                 return r;
@@ -642,6 +653,7 @@ static int tun_link_setup(TunLink *t) {
 
         struct in_addr probe4 = { .s_addr = htonl(0xc0000201u) }; /* 192.0.2.1 */
         nat64_prefix_embed_ipv4(&t->config.nat64, &probe4, &t->nexthop_probe);
+        atomic_store(&t->nexthop, 0); /* matches the TUN's offloads: no GSO yet */
         nexthop_refresh(t);
         r = sd_event_add_time_relative(t->event, &t->nexthop_timer, CLOCK_MONOTONIC,
                                        atomic_load(&t->nexthop) >> 63 ? NEXTHOP_REFRESH_USEC : NEXTHOP_RETRY_USEC, 0,
