@@ -660,7 +660,9 @@ v6m_wait_listening() {
 }
 
 # v6m_clat_network LINK [PREFIX] [EXTRA-LINES]: a .network for a CLAT link with
-# the static NAT64 prefix (the PLAT's by default) and the TUN backend.
+# the static NAT64 prefix (the PLAT's by default) and the backend list
+# $V6M_CLAT_BACKEND (default: tun; the CLAT tests that run for every backend
+# set it from their argument).
 v6m_clat_network() {
         v6m_network_file "50-$1.network" <<CONF
 [Match]
@@ -673,7 +675,7 @@ DHCPv4=no
 Prefix=${2:-$V6M_PLAT_PREFIX}
 
 [CLAT]
-Backend=tun
+Backend=${V6M_CLAT_BACKEND:-tun}
 ${3:-}
 CONF
 }
