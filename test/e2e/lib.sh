@@ -200,6 +200,7 @@ v6m_cleanup() {
         done
         for (( i = ${#v6m_netns[@]} - 1; i >= 0; i-- )); do
                 ip netns del "${v6m_netns[$i]}" 2>/dev/null
+                rm -rf "/etc/netns/${v6m_netns[$i]}"
         done
         [[ -n "$V6M_TMP" && -d "$V6M_TMP" ]] && rm -rf "$V6M_TMP"
         if (( rc == 0 && v6m_failures > 0 )); then
@@ -228,6 +229,11 @@ v6m_netns_add() {
         ip netns add "$1"
         v6m_netns+=("$1")
         ip -n "$1" link set lo up
+        # `ip netns exec` bind-mounts /etc/netns/NAME/resolv.conf over the host's: a
+        # daemon with no link resolvers asks the system resolver (DNS64 discovery), and
+        # that must stay inside the namespace, so it is the namespace's own loopback.
+        mkdir -p "/etc/netns/$1"
+        printf 'nameserver ::1\n' >"/etc/netns/$1/resolv.conf"
 }
 
 # v6m_add_uplink N: veth pair uplinkN (client) <-> rN (router), router address
