@@ -151,7 +151,9 @@ static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_i
                 if (r == -EPERM || r == -EACCES)
                         snprintf(reason, reason_size, "bpf() not permitted (%s): no CAP_BPF/CAP_SYS_ADMIN, or locked down",
                                  strerror(-r));
-                else if (r == -EINVAL && strstr(load_log ?: "", "verifier"))
+                else if (strstr(load_log ?: "", "PROG LOAD LOG") || strstr(load_log ?: "", "verifier"))
+                        /* libbpf prints the verifier's log between "-- BEGIN PROG LOAD
+                         * LOG --" and "-- END PROG LOAD LOG --" when a load fails. */
                         snprintf(reason, reason_size, "the kernel's verifier rejected the program (log in the journal)");
                 else
                         snprintf(reason, reason_size, "cannot load the BPF programs: %s (libbpf's log in the journal)",
