@@ -6,7 +6,8 @@
 # and still called), kill -9 and restart (our leftover filter replaced, not
 # duplicated), a clean stop (ours gone, the foreign ones and their clsact kept),
 # and the fallback `Backend=ebpf tun` when eBPF is unavailable (the test knob
-# V6MOSTLY_CLAT_EBPF_DISABLE=1): tun runs and the reason says why.
+# V6MOSTLY_CLAT_EBPF_DISABLE=1, then a daemon without CAP_BPF/CAP_SYS_ADMIN):
+# tun runs and the reason says why.
 source "$(dirname "$0")/lib.sh"
 
 V6M_CLAT=1
@@ -144,4 +145,22 @@ check "eBPF disabled: the reason says why" \
 check_eq "eBPF disabled: no filter of ours" "$(ours)" 0
 check "eBPF disabled: ping through the TUN backend" ip netns exec "$V6M_NS_CLIENT" ping -c2 -i0.3 -W2 "$V6M_SERVER4"
 unset V6MOSTLY_CLAT_EBPF_DISABLE
+
+# ---- the same without the knob: a daemon without CAP_BPF and CAP_SYS_ADMIN
+# (dropped from its bounding set, so root's exec does not get them back)
+if command -v setpriv >/dev/null; then
+        v6m_stop_daemon
+        printf '#!/bin/sh\nexec setpriv --bounding-set=-bpf,-sys_admin -- "%s" "$@"\n' "$V6MOSTLYD" >"$V6M_TMP/v6mostlyd-nobpf"
+        chmod 755 "$V6M_TMP/v6mostlyd-nobpf"
+        real_daemon=$V6MOSTLYD
+        V6MOSTLYD=$V6M_TMP/v6mostlyd-nobpf
+        v6m_start_daemon
+        V6MOSTLYD=$real_daemon
+        v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
+        json=$(ctl --json status uplink0) || true
+        v6m_check_json "no CAP_BPF: backend tun" "$json" --expect clat.backend=tun --expect clat.state=running
+        check "no CAP_BPF: the reason says why" \
+                bash -c 'jq -r .clat.reason <<<"$1" | grep -q "ebpf: no CAP_BPF (nor CAP_SYS_ADMIN)"' _ "$json"
+        check "no CAP_BPF: ping through the TUN backend" ip netns exec "$V6M_NS_CLIENT" ping -c2 -i0.3 -W2 "$V6M_SERVER4"
+fi
 v6m_finish
