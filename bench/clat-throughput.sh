@@ -9,7 +9,9 @@
 #   tayga    IPv4 to 100.64.100.10 through tayga used as the CLAT.
 # There is no NAT64 on the path: the peer owns the synthesized address
 # 2001:db8:64::6440:640a (100.64.100.10 under the NAT64 prefix), so what is
-# measured is the CLAT. Appends one line to bench/results.txt with the ratios
+# measured is the CLAT. For UDP also the CPU time of the whole machine (all
+# CPUs, /proc/stat, iperf3 included) per packet received: this VM exposes no
+# cycle counter to perf, so CPU time stands in for cycles. Appends one line to bench/results.txt with the ratios
 # to native and to tayga (targets, one TCP stream: ebpf >= 0.9 x native and
 # >= 8 x tayga; tun >= 0.5 x native and >= 4 x tayga).
 #
@@ -61,8 +63,17 @@ iperf() { # JQ-FILTER DEST IPERF3-ARGS...: one run, its JSON through the filter
 tcp() { # DEST -> bits/s at the receiver
         iperf '.end.sum_received.bits_per_second' "$1"
 }
-udp() { # DEST -> packets/s at the receiver (64-byte payloads, unlimited rate)
-        iperf '.end.sum | (.packets - .lost_packets) / .seconds' "$1" -u -l 64 -b 0
+busy_jiffies() { # CPU time of all CPUs outside idle/iowait, in clock ticks
+        awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+udp() { # DEST -> "packets/s at the receiver" "CPU ns per received packet (whole machine)"
+        local b0 b1 out pps n
+        b0=$(busy_jiffies)
+        out=$(iperf '.end.sum | "\((.packets - .lost_packets) / .seconds) \(.packets - .lost_packets)"' "$1" -u -l 64 -b 0)
+        b1=$(busy_jiffies)
+        read -r pps n <<<"$out"
+        awk -v p="$pps" -v n="${n:-0}" -v d="$((b1 - b0))" -v hz="$(getconf CLK_TCK)" \
+                'BEGIN { printf "%s %.0f\n", p, (n > 0) ? d / hz * 1e9 / n : 0 }'
 }
 
 # native, then the daemon's CLAT with each backend in turn
@@ -74,15 +85,15 @@ run_backend() { # BACKEND: sets <backend>_tcp, <backend>_udp, <backend>_counters
         [[ $(ip netns exec "$V6M_NS_CLIENT" "$V6MOSTLYCTL" --json status uplink0 | jq -r .clat.backend) == "$1" ]] ||
                 die "the CLAT runs another backend than $1"
         if [[ -z "${native_tcp:-}" ]]; then # with the first backend: SLAAC and the route are there
-                native_tcp=$(tcp "$peer6"); native_udp=$(udp "$peer6")
+                native_tcp=$(tcp "$peer6"); read -r native_udp native_ns <<<"$(udp "$peer6")"
         fi
         printf -v "${1}_tcp" '%s' "$(tcp "$server4")"
-        printf -v "${1}_udp" '%s' "$(udp "$server4")"
+        read -r "${1}_udp" "${1}_ns" <<<"$(udp "$server4")"
         printf -v "${1}_counters" '%s' "$(ip netns exec "$V6M_NS_CLIENT" "$V6MOSTLYCTL" --json status uplink0 | jq -c .clat.counters)"
         v6m_stop_daemon
 }
 native_tcp=""
-ebpf_tcp=0; ebpf_udp=0; ebpf_counters=null
+ebpf_tcp=0; ebpf_udp=0; ebpf_ns=0; ebpf_counters=null
 (( have_ebpf )) && run_backend ebpf
 run_backend tun
 
@@ -110,7 +121,7 @@ deadline=$((SECONDS + 10))
 until ip netns exec "$V6M_NS_CLIENT" ping -c1 -W1 "$server4" >/dev/null 2>&1; do
         (( SECONDS < deadline )) || die "tayga CLAT does not pass traffic"
 done
-tayga_tcp=$(tcp "$server4"); tayga_udp=$(udp "$server4")
+tayga_tcp=$(tcp "$server4"); read -r tayga_udp tayga_ns <<<"$(udp "$server4")"
 
 gbit() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e9 }'; }
 kpps() { awk -v p="$1" 'BEGIN { printf "%.1f", p / 1e3 }'; }
@@ -122,6 +133,7 @@ line+=" tun/native=$(ratio "$tun_tcp" "$native_tcp") tun/tayga=$(ratio "$tun_tcp
 line+=" udp64_kpps native=$(kpps "$native_udp") ebpf=$(kpps "$ebpf_udp") tun=$(kpps "$tun_udp") tayga=$(kpps "$tayga_udp")"
 line+=" ebpf/native=$(ratio "$ebpf_udp" "$native_udp") ebpf/tayga=$(ratio "$ebpf_udp" "$tayga_udp")"
 line+=" tun/native=$(ratio "$tun_udp" "$native_udp") tun/tayga=$(ratio "$tun_udp" "$tayga_udp")"
+line+=" udp64_cpu_ns_per_pkt native=$native_ns ebpf=$ebpf_ns tun=$tun_ns tayga=$tayga_ns"
 line+=" build=$(basename "$V6MOSTLY_BUILD_ROOT")"
 echo "$line"
 echo "# eBPF CLAT counters during the run: $ebpf_counters"
