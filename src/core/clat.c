@@ -2,12 +2,35 @@
 #include "clat.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 
+#include "clat-iid.h"
 #include "nat64-prefix.h"
 
-/* RFC 7335: the CLAT takes an address from 192.0.0.0/29; .1 is the first usable one. */
-#define CLAT_IPV4_DEFAULT 0xc0000001u
+/* RFC 7335 gives the CLAT 192.0.0.0/29. .0 and .7 are the network and broadcast
+ * addresses of that /29 (some stacks and tools treat them so), which leaves .1 to .6.
+ * We take the lowest free one: .1 is what a host with one CLAT gets every time, and the
+ * search only moves on when the address is on another interface of the host (a second
+ * uplink's CLAT, a DS-Lite B4 which RFC 6333 puts on .2, a VPN...). */
+#define CLAT_IPV4_FIRST 0xc0000001u
+#define CLAT_IPV4_LAST 0xc0000006u
+
+/* The IPv4 default route through the CLAT must lose to every native one: the highest
+ * metric there is. */
+#define CLAT_ROUTE_METRIC UINT32_MAX
+
+/* RFC 4862 §5.4 header overhead: IPv6 header (40) − IPv4 header (20) + a Fragment
+ * header (8) the translator may need (RFC 6145/7915 §4 MTU handling, RFC 6877 §6.3). */
+#define CLAT_MTU_OVERHEAD 28u
+
+/* RFC 7217 §6 IDGEN_RETRIES. */
+#define CLAT_DAD_RETRIES 3u
+
+#define CLAT_SECRET_FILE "clat-secret"
 
 static void reason_append(char *buf, size_t size, const char *backend, const char *why) {
         size_t l = strlen(buf);
@@ -15,25 +38,159 @@ static void reason_append(char *buf, size_t size, const char *backend, const cha
         snprintf(buf + l, size - l, "%s%s: %s", l > 0 ? "; " : "", backend, why);
 }
 
+/* The RFC 7217 secret: generated once, kept in the state directory, so the CLAT address
+ * of a link and prefix stays the same across restarts and reboots. */
+static int clat_load_secret(Manager *m) {
+        char path[PATH_MAX], tmp[PATH_MAX + 8];
+        uint8_t secret[CLAT_IID_SECRET_SIZE];
+        int fd, r;
+
+        if (m->has_clat_secret)
+                return 0;
+        snprintf(path, sizeof(path), "%s/%s", m->state_dir, CLAT_SECRET_FILE);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                ssize_t n = read(fd, secret, sizeof(secret));
+
+                close(fd);
+                if (n == (ssize_t) sizeof(secret))
+                        goto done;
+                log_warning("%s is truncated, generating a new secret", path);
+        } else if (errno != ENOENT)
+                log_warning_errno(errno, "Cannot read %s, generating a new secret: %m", path);
+
+        if (getrandom(secret, sizeof(secret), 0) != (ssize_t) sizeof(secret))
+                return log_error_errno(errno ?: EIO, "Cannot get random bytes for the CLAT address secret: %m");
+        if (mkdir(m->state_dir, 0755) < 0 && errno != EEXIST)
+                r = -errno;
+        else {
+                snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        r = -errno;
+                else {
+                        /* No fsync(): it can stall the event loop for seconds on a busy
+                         * disk. A secret lost to a power cut right after the first start
+                         * only means a new CLAT address (a truncated file is replaced). */
+                        r = write(fd, secret, sizeof(secret)) == (ssize_t) sizeof(secret) ? 0 : -EIO;
+                        close(fd);
+                        if (r == 0 && rename(tmp, path) < 0)
+                                r = -errno;
+                        if (r < 0)
+                                (void) unlink(tmp);
+                }
+        }
+        if (r < 0)
+                log_warning_errno(r, "Cannot store the CLAT address secret in %s, the address will change on restart: %m",
+                                  path);
+done:
+        memcpy(m->clat_secret, secret, sizeof(secret));
+        m->has_clat_secret = true;
+        return 0;
+}
+
+static int clat_pick_ipv4(Link *link, struct in_addr *ret) {
+        const struct v6m_network_config *n = &link->network->pub;
+
+        if (n->has_ipv4_address) {
+                *ret = n->ipv4_address;
+                return 0;
+        }
+        for (uint32_t h = CLAT_IPV4_FIRST; h <= CLAT_IPV4_LAST; h++) {
+                struct in_addr a = { .s_addr = htonl(h) };
+
+                if (!manager_ipv4_address_in_use(link->manager, &a, link)) {
+                        *ret = a;
+                        return 0;
+                }
+        }
+        return -EADDRINUSE;
+}
+
+/* The uplink's IPv6 MTU: the per-interface IPv6 value (an RA's MTU option lands there),
+ * else the link MTU. */
+static uint32_t clat_uplink_ipv6_mtu(const Link *link) {
+        char path[128], buf[32];
+        unsigned long v = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/mtu", link->ifname);
+        f = fopen(path, "re");
+        if (f) {
+                if (fgets(buf, sizeof(buf), f))
+                        v = strtoul(buf, NULL, 10);
+                fclose(f);
+        }
+        if (v < 1280 || v > UINT32_MAX)
+                v = link->mtu;
+        return (uint32_t) v;
+}
+
+static void clat_generate_ipv6(Link *link) {
+        link->clat_dad_counter = clat_iid_generate(link->manager->clat_secret, &link->prefixes64[0], link->ifname,
+                                                   link->clat_dad_counter, &link->clat_config.ipv6_address);
+}
+
 static int clat_prepare_config(Link *link, struct v6m_clat_config *c, const char **ret_reason) {
         const struct v6m_network_config *n = &link->network->pub;
+        uint32_t mtu6 = clat_uplink_ipv6_mtu(link);
 
         *c = (struct v6m_clat_config) {
                 .uplink_ifindex = link->ifindex,
                 .nat64 = link->nat64_prefix,
-                .mtu = n->mtu ? n->mtu : (link->mtu > 28 ? link->mtu - 28 : 0),
-                .route_metric = n->route_metric,
+                .mtu = n->mtu ? n->mtu : (mtu6 > CLAT_MTU_OVERHEAD + 68 ? mtu6 - CLAT_MTU_OVERHEAD : 68),
+                .route_metric = CLAT_ROUTE_METRIC,
         };
-        c->ipv4_address.s_addr = n->has_ipv4_address ? n->ipv4_address.s_addr : htonl(CLAT_IPV4_DEFAULT);
-        if (!n->has_ipv6_address) {
-                /* A dedicated, DAD-checked CLAT IPv6 address (RFC 6877 §6.3) is derived by
-                 * the CLAT control plane once the TUN backend lands; until then only an
-                 * explicit IPv6Address= can be used. */
-                *ret_reason = "no CLAT IPv6 address (set [CLAT] IPv6Address=)";
+        if (clat_pick_ipv4(link, &c->ipv4_address) < 0) {
+                *ret_reason = "every address of 192.0.0.0/29 (.1-.6) is in use on the host (set [CLAT] IPv4Address=)";
+                return -EADDRINUSE;
+        }
+        if (n->has_ipv6_address) {
+                c->ipv6_address = n->ipv6_address;
+                return 0;
+        }
+        if (link->n_prefixes64 == 0) {
+                *ret_reason = "no SLAAC /64 on the link for the CLAT IPv6 address (set [CLAT] IPv6Address=)";
                 return -EADDRNOTAVAIL;
         }
-        c->ipv6_address = n->ipv6_address;
+        if (!link->has_mac) {
+                *ret_reason = "the link has no Ethernet address to answer Neighbor Solicitations with";
+                return -EADDRNOTAVAIL;
+        }
+        if (clat_load_secret(link->manager) < 0) {
+                *ret_reason = "no secret for the CLAT IPv6 address";
+                return -EIO;
+        }
+        clat_generate_ipv6(link);
         return 0;
+}
+
+/* Probe the backends in order without starting any; true if one would run. */
+static bool clat_any_backend_usable(Link *link, char *reasons, size_t size) {
+        Manager *m = link->manager;
+        const struct v6m_network_config *n = &link->network->pub;
+
+        for (size_t i = 0; i < n->n_backends; i++) {
+                const char *name = clat_backend_to_string(n->backends[i]);
+                char why[256] = "";
+                int idx = plugin_set_find_clat(&m->plugins, n->backends[i]);
+
+                if (idx < 0) {
+                        reason_append(reasons, size, name, "plugin not installed");
+                        continue;
+                }
+                Plugin *p = m->plugins.plugins + idx;
+                if (!link->plugin_data || !link->plugin_attached[idx] || !p->ops->start) {
+                        reason_append(reasons, size, name, "plugin cannot start");
+                        continue;
+                }
+                if (p->ops->probe && p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why)) < 0) {
+                        reason_append(reasons, size, name, why[0] ? why : "probe failed");
+                        continue;
+                }
+                return true;
+        }
+        return false;
 }
 
 static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) {
@@ -52,7 +209,7 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                         continue;
                 }
                 Plugin *p = m->plugins.plugins + idx;
-                if (!link->plugin_data || !p->ops->start) {
+                if (!link->plugin_data || !link->plugin_attached[idx] || !p->ops->start) {
                         reason_append(reasons, size, name, "plugin cannot start");
                         continue;
                 }
@@ -64,20 +221,11 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                         }
                 }
 
-                const char *prep_reason = NULL;
-                r = clat_prepare_config(link, &link->clat_config, &prep_reason);
-                if (r < 0) {
-                        link->clat_backend_available = true;
-                        link->clat_state = V6M_CLAT_FAILED;
-                        free_and_strdup(&link->clat_reason, prep_reason);
-                        log_link_warning(link, "Cannot start CLAT: %s", prep_reason);
-                        return;
-                }
-
                 link->clat_backend_available = true;
                 link->clat_plugin = idx;
                 link->clat_backend_index = i;
                 link->clat_state = V6M_CLAT_STARTING;
+                log_link_info(link, "Starting the CLAT with backend %s", name);
                 r = p->ops->start(p->data, (v6m_link *) link, link->plugin_data[idx], &link->clat_config);
                 if (r < 0) {
                         snprintf(why, sizeof(why), "failed to start: %s", strerror(-r));
@@ -87,7 +235,6 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                         link->clat_state = V6M_CLAT_STOPPED;
                         continue;
                 }
-                log_link_info(link, "CLAT starting with backend %s", name);
                 free_and_strdup(&link->clat_reason, reasons[0] ? reasons : NULL);
                 return;
         }
@@ -98,11 +245,90 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
         log_link_debug(link, "No CLAT backend usable: %s", link->clat_reason);
 }
 
+static void clat_fail(Link *link, const char *reason) {
+        link->clat_backend_available = true;
+        link->clat_state = V6M_CLAT_FAILED;
+        free_and_strdup(&link->clat_reason, reason);
+        log_link_warning(link, "Cannot start CLAT: %s", reason);
+}
+
+static int clat_dad_begin(Link *link);
+
+static void clat_dad_handler(ClatNdp *ndp, int result, void *userdata) {
+        Link *link = userdata;
+        char buf[INET6_ADDRSTRLEN], reasons[1024] = "";
+
+        link->clat_dad_running = false;
+        inet_ntop(AF_INET6, &link->clat_config.ipv6_address, buf, sizeof(buf));
+        if (result == 0) {
+                log_link_info(link, "CLAT IPv6 address %s passed duplicate address detection", buf);
+                clat_try_from(link, 0, reasons, sizeof(reasons));
+                link_mark_dirty(link);
+                return;
+        }
+        if (result != -EADDRINUSE) {
+                log_link_warning_errno(link, result, "Duplicate address detection for %s failed: %m", buf);
+                clat_fail(link, "duplicate address detection failed");
+                link_mark_dirty(link);
+                return;
+        }
+        link->clat_dad_failures++;
+        if (link->network->pub.has_ipv6_address) {
+                log_link_warning(link, "CLAT IPv6 address %s (IPv6Address=) is in use by another node", buf);
+                clat_fail(link, "IPv6Address= is in use by another node on the link");
+        } else if (link->clat_dad_failures > CLAT_DAD_RETRIES) {
+                log_link_warning(link, "CLAT IPv6 address %s is in use too, giving up after %u collisions", buf,
+                                 link->clat_dad_failures);
+                clat_fail(link, "duplicate address detection failed for every candidate CLAT IPv6 address");
+        } else {
+                log_link_notice(link, "CLAT IPv6 address %s is in use by another node, trying the next one", buf);
+                link->clat_dad_counter++;
+                clat_generate_ipv6(link);
+                if (clat_dad_begin(link) < 0)
+                        clat_fail(link, "duplicate address detection could not start");
+        }
+        link_mark_dirty(link);
+}
+
+static int clat_dad_begin(Link *link) {
+        char buf[INET6_ADDRSTRLEN];
+        int r;
+
+        if (!link->clat_ndp) {
+                r = clat_ndp_new(link->manager->event, link->ifindex, link->ifname, link->mac.ether_addr_octet,
+                                 &link->clat_ndp);
+                if (r < 0)
+                        return log_link_warning_errno(link, r, "Cannot open the CLAT NDP socket: %m");
+        }
+        r = clat_ndp_start(link->clat_ndp, &link->clat_config.ipv6_address, clat_dad_handler, link);
+        if (r < 0)
+                return log_link_warning_errno(link, r, "Cannot start duplicate address detection: %m");
+        link->clat_dad_running = true;
+        log_link_debug(link, "Duplicate address detection for CLAT IPv6 address %s",
+                       inet_ntop(AF_INET6, &link->clat_config.ipv6_address, buf, sizeof(buf)));
+        return 0;
+}
+
 void clat_start(Link *link) {
         char reasons[1024] = "";
+        const char *reason = NULL;
 
         link->clat_attempted = true;
-        clat_try_from(link, 0, reasons, sizeof(reasons));
+        link->clat_dad_failures = 0;
+        if (!clat_any_backend_usable(link, reasons, sizeof(reasons))) {
+                link->clat_backend_available = false;
+                link->clat_state = V6M_CLAT_STOPPED;
+                free_and_strdup(&link->clat_reason, reasons[0] ? reasons : LINK_REASON_NO_CLAT_BACKEND);
+                log_link_debug(link, "No CLAT backend usable: %s", link->clat_reason);
+                return;
+        }
+        if (clat_prepare_config(link, &link->clat_config, &reason) < 0)
+                return clat_fail(link, reason);
+
+        link->clat_backend_available = true;
+        link->clat_state = V6M_CLAT_STARTING;
+        if (clat_dad_begin(link) < 0)
+                return clat_fail(link, "duplicate address detection could not start");
 }
 
 void clat_fall_through(Link *link, const char *why) {
@@ -125,6 +351,9 @@ void clat_stop(Link *link) {
                 if (p->ops->stop && link->plugin_data)
                         p->ops->stop(p->data, (v6m_link *) link, link->plugin_data[link->clat_plugin]);
         }
+        /* No more answers for the CLAT IPv6 address once the translator is gone. */
+        link->clat_ndp = clat_ndp_free(link->clat_ndp);
+        link->clat_dad_running = false;
         link->clat_plugin = -1;
         link->clat_state = V6M_CLAT_STOPPED;
         link->clat_attempted = false;
@@ -133,8 +362,30 @@ void clat_stop(Link *link) {
         link->clat_config = (struct v6m_clat_config) {};
 }
 
-bool clat_needs_restart(const Link *link) {
-        if (link->clat_state != V6M_CLAT_STARTING && link->clat_state != V6M_CLAT_RUNNING)
-                return false;
-        return !link->has_nat64 || !nat64_prefix_equal(&link->clat_config.nat64, &link->nat64_prefix);
+static bool clat_prefix64_present(const Link *link) {
+        for (size_t i = 0; i < link->n_prefixes64; i++)
+                if (memcmp(link->prefixes64[i].s6_addr, link->clat_config.ipv6_address.s6_addr, 8) == 0)
+                        return true;
+        return false;
+}
+
+const char *clat_needs_restart(const Link *link) {
+        if (link->clat_state == V6M_CLAT_STOPPED)
+                return NULL;
+        if (link->clat_state == V6M_CLAT_FAILED) {
+                /* A failure for want of a /64 heals when one appears. */
+                if (!link->network->pub.has_ipv6_address && link->n_prefixes64 > 0 &&
+                    streq_ptr(link->clat_reason, "no SLAAC /64 on the link for the CLAT IPv6 address (set [CLAT] IPv6Address=)"))
+                        return "a /64 for the CLAT IPv6 address appeared";
+                return NULL;
+        }
+        if (!link->has_nat64 || !nat64_prefix_equal(&link->clat_config.nat64, &link->nat64_prefix))
+                return "NAT64 prefix changed";
+        if (!link->network->pub.has_ipv6_address && !clat_prefix64_present(link))
+                return "the /64 of the CLAT IPv6 address is gone";
+        return NULL;
+}
+
+uint64_t clat_ndp_answered(const Link *link) {
+        return clat_ndp_get_answered(link->clat_ndp);
 }

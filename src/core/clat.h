@@ -3,8 +3,10 @@
 
 #include "link.h"
 
-/* The backend-independent CLAT control plane: backend choice in Backend= order (first
- * whose probe succeeds), fall-through on failure, stop/restart. */
+/* The backend-independent CLAT control plane: the IPv4 address (RFC 7335), the
+ * dedicated IPv6 address (RFC 6877 §6.3: RFC 7217-style IID, DAD, NS responder), the
+ * MTU, backend choice in Backend= order (first whose probe succeeds), fall-through on
+ * failure, stop/restart. */
 
 /* Try the backends from the first in Backend= order. Sets link->clat_state to STARTING
  * when one accepted start(); otherwise leaves it STOPPED with clat_backend_available
@@ -13,5 +15,8 @@ void clat_start(Link *link);
 /* Continue with the backend after the one that just failed. */
 void clat_fall_through(Link *link, const char *why);
 void clat_stop(Link *link);
-/* True when the running CLAT was started for another prefix than the chosen one. */
-bool clat_needs_restart(const Link *link);
+/* Why the running (or starting, or failed) CLAT must be restarted: the NAT64 prefix
+ * changed, the /64 of its IPv6 address went away...; NULL if it need not. */
+const char *clat_needs_restart(const Link *link);
+/* Neighbor Advertisements sent for the CLAT IPv6 address. */
+uint64_t clat_ndp_answered(const Link *link);

@@ -53,6 +53,22 @@ Link *link_free(Link *link) {
         return mfree(link);
 }
 
+/* Our own CLAT devices (clat_tun_name()) are never managed, whatever [Match] says. */
+bool link_is_clat_device(const Link *link) {
+        const char *p = NULL;
+
+        if (strncmp(link->ifname, "v6mclat", 7) == 0)
+                p = link->ifname + 7;
+        else if (strncmp(link->ifname, "v6mc", 4) == 0)
+                p = link->ifname + 4;
+        if (!p || !*p)
+                return false;
+        for (; *p; p++)
+                if (*p < '0' || *p > '9')
+                        return false;
+        return true;
+}
+
 void link_mark_dirty(Link *link) {
         link->dirty = true;
         manager_schedule_dispatch(link->manager);
@@ -101,11 +117,17 @@ void link_update_from_netlink(Link *link, const char *ifname, unsigned flags, ui
         }
 }
 
-void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route, bool native_ipv4_address) {
+void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route, bool native_ipv4_address,
+                            const struct in6_addr *prefixes64, size_t n_prefixes64) {
         unsigned what = 0;
 
-        if (link->ipv6_global_address != ipv6_global_address || link->native_ipv4_address != native_ipv4_address)
+        n_prefixes64 = MIN(n_prefixes64, (size_t) LINK_PREFIXES64_MAX);
+        if (link->ipv6_global_address != ipv6_global_address || link->native_ipv4_address != native_ipv4_address ||
+            link->n_prefixes64 != n_prefixes64 ||
+            memcmp(link->prefixes64, prefixes64, n_prefixes64 * sizeof(struct in6_addr)) != 0)
                 what |= V6M_LINK_CHANGED_ADDRESSES;
+        memcpy(link->prefixes64, prefixes64, n_prefixes64 * sizeof(struct in6_addr));
+        link->n_prefixes64 = n_prefixes64;
         if (link->ipv6_default_route != ipv6_default_route)
                 what |= V6M_LINK_CHANGED_ROUTES;
         if (!what)
@@ -340,7 +362,7 @@ int link_apply_config(Link *link, bool force) {
         Manager *m = link->manager;
         NetworkConfig *n = NULL;
 
-        if (!link->loopback)
+        if (!link->loopback && !link_is_clat_device(link))
                 n = network_config_match(m->networks, m->n_networks, link->ifname, link->has_mac ? &link->mac : NULL);
 
         if (!n) {
@@ -478,7 +500,9 @@ static void link_update_nat64(Link *link) {
 static void link_collect_facts(Link *link, LinkFacts *f) {
         *f = (LinkFacts) {
                 .managed = link->network != NULL,
-                .unmanaged_reason = link->loopback ? "loopback" : "no matching .network file",
+                .unmanaged_reason = link->loopback               ? "loopback"
+                                    : link_is_clat_device(link) ? "a CLAT device of v6mostlyd"
+                                                                : "no matching .network file",
                 .carrier = link->carrier,
                 .ipv6_global_address = link->ipv6_global_address,
                 .ipv6_default_route = link->ipv6_default_route,
@@ -530,8 +554,9 @@ void link_check_state(Link *link) {
         link->dirty = false;
         link_update_nat64(link);
 
-        if (clat_needs_restart(link)) {
-                log_link_info(link, "NAT64 prefix changed, restarting the CLAT");
+        const char *why = clat_needs_restart(link);
+        if (why) {
+                log_link_info(link, "Restarting the CLAT: %s", why);
                 clat_stop(link);
         }
 

@@ -8,8 +8,11 @@
 #include "link-state.h"
 #include "log.h"
 #include "manager.h"
+#include "clat-ndp.h"
 #include "nat64-arbiter.h"
 #include "v6mostly/plugin.h"
+
+#define LINK_PREFIXES64_MAX 8
 
 /* Buffer size of the formatted values below (addresses, prefixes, origins). */
 #define LINK_STR_MAX 64
@@ -41,6 +44,10 @@ struct Link {
         bool ipv6_global_address;
         bool ipv6_default_route;
         bool native_ipv4_address;
+        /* The /64 prefixes of the link's global addresses, SLAAC (kernel-managed) first,
+         * for the CLAT's dedicated IPv6 address. */
+        struct in6_addr prefixes64[LINK_PREFIXES64_MAX];
+        size_t n_prefixes64;
 
         /* Config and plugins. */
         NetworkConfig *network; /* NULL: unmanaged */
@@ -70,6 +77,10 @@ struct Link {
         char *clat_reason;
         bool clat_backend_available;
         struct v6m_clat_config clat_config;
+        ClatNdp *clat_ndp;          /* DAD, then the NS responder for the CLAT IPv6 address */
+        unsigned clat_dad_counter;  /* RFC 7217 DAD_Counter of the current address */
+        unsigned clat_dad_failures; /* collisions for the current decision */
+        bool clat_dad_running;
 
         /* Netlink bookkeeping (manager.c). */
         bool seen;
@@ -91,7 +102,7 @@ Link *link_free(Link *link);
 void link_update_from_netlink(Link *link, const char *ifname, unsigned flags, uint32_t mtu,
                               const struct ether_addr *mac, bool loopback);
 void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_default_route,
-                            bool native_ipv4_address);
+                            bool native_ipv4_address, const struct in6_addr *prefixes64, size_t n_prefixes64);
 
 /* Match against the manager's configs and attach/detach plugins accordingly. With
  * `force`, re-apply even if the config is unchanged (Reconfigure()). */
@@ -100,6 +111,7 @@ int link_apply_config(Link *link, bool force);
 void link_detach(Link *link);
 
 void link_mark_dirty(Link *link);
+bool link_is_clat_device(const Link *link);
 /* Re-derive the state from the facts (the only caller of link_set_state()). */
 void link_check_state(Link *link);
 /* Tell plugins about a change. */

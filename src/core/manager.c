@@ -14,6 +14,7 @@
 
 #include "bus-link.h"
 #include "bus-manager.h"
+#include "clat-tun-name.h"
 #include "link.h"
 #include "log.h"
 #include "strv.h"
@@ -93,7 +94,44 @@ static bool in4_is_native(const struct in_addr *a) {
 
 typedef struct NetlinkFacts {
         bool ipv6_global_address, ipv6_default_route, native_ipv4_address;
+        struct in6_addr prefixes64[LINK_PREFIXES64_MAX];
+        bool prefix64_slaac[LINK_PREFIXES64_MAX];
+        size_t n_prefixes64;
 } NetlinkFacts;
+
+/* Remember the /64 of a usable global address; kernel-managed (SLAAC) ones sort first,
+ * then by value, so the choice does not depend on the order of the dump. */
+static void facts_add_prefix64(NetlinkFacts *f, const struct in6_addr *a, bool slaac) {
+        struct in6_addr p = {};
+        size_t i;
+
+        memcpy(p.s6_addr, a->s6_addr, 8);
+        for (i = 0; i < f->n_prefixes64; i++)
+                if (memcmp(&f->prefixes64[i], &p, sizeof(p)) == 0) {
+                        f->prefix64_slaac[i] = f->prefix64_slaac[i] || slaac;
+                        return;
+                }
+        if (f->n_prefixes64 >= LINK_PREFIXES64_MAX)
+                return;
+        f->prefixes64[f->n_prefixes64] = p;
+        f->prefix64_slaac[f->n_prefixes64++] = slaac;
+}
+
+static void facts_sort_prefixes64(NetlinkFacts *f) {
+        for (size_t i = 1; i < f->n_prefixes64; i++)
+                for (size_t j = i; j > 0; j--) {
+                        bool sa = f->prefix64_slaac[j - 1], sb = f->prefix64_slaac[j];
+                        int c = memcmp(&f->prefixes64[j - 1], &f->prefixes64[j], sizeof(struct in6_addr));
+
+                        if (sa > sb || (sa == sb && c <= 0))
+                                break;
+                        struct in6_addr tp = f->prefixes64[j];
+                        f->prefixes64[j] = f->prefixes64[j - 1];
+                        f->prefixes64[j - 1] = tp;
+                        f->prefix64_slaac[j] = sa;
+                        f->prefix64_slaac[j - 1] = sb;
+                }
+}
 
 static void collect_address(Manager *m, struct rtnl_addr *a) {
         Link *link = manager_get_link(m, rtnl_addr_get_ifindex(a));
@@ -107,8 +145,13 @@ static void collect_address(Manager *m, struct rtnl_addr *a) {
         case AF_INET6:
                 if (rtnl_addr_get_flags(a) & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
                         return;
-                if (nl_addr_get_len(local) == 16 && !in6_is_clat_address(link, nl_addr_get_binary_addr(local)))
+                if (nl_addr_get_len(local) == 16 && !in6_is_clat_address(link, nl_addr_get_binary_addr(local))) {
                         f->ipv6_global_address = true;
+                        /* Not IFA_F_PERMANENT: configured by the kernel from an RA. */
+                        if (rtnl_addr_get_prefixlen(a) == 64 && !(rtnl_addr_get_flags(a) & IFA_F_DEPRECATED))
+                                facts_add_prefix64(f, nl_addr_get_binary_addr(local),
+                                                   !(rtnl_addr_get_flags(a) & IFA_F_PERMANENT));
+                }
                 break;
         case AF_INET:
                 if (nl_addr_get_len(local) == 4 && in4_is_native(nl_addr_get_binary_addr(local)))
@@ -222,8 +265,10 @@ static void manager_sync_netlink(Manager *m) {
                 NetlinkFacts *f = l->netlink_scratch;
 
                 f->ipv6_default_route = route_table_has_default(&m->routes, l->ifindex);
+                facts_sort_prefixes64(f);
 
-                link_set_netlink_facts(l, f->ipv6_global_address, f->ipv6_default_route, f->native_ipv4_address);
+                link_set_netlink_facts(l, f->ipv6_global_address, f->ipv6_default_route, f->native_ipv4_address,
+                                       f->prefixes64, f->n_prefixes64);
                 l->netlink_scratch = NULL;
         }
         manager_update_status(m);
@@ -398,6 +443,31 @@ static int manager_netlink_connect(Manager *m) {
                 return log_error_errno(r, "Failed to watch the netlink socket: %m");
         (void) sd_event_source_set_description(m->nl_source, "rtnetlink");
         return manager_route_connect(m);
+}
+
+bool manager_ipv4_address_in_use(Manager *m, const struct in_addr *address, const Link *self) {
+        char own[CLAT_IFNAMSIZ];
+
+        clat_tun_name(self->ifindex, own);
+        for (Link *l = m->links; l; l = l->next)
+                if (l != self && l->clat_state != V6M_CLAT_STOPPED &&
+                    l->clat_config.ipv4_address.s_addr == address->s_addr)
+                        return true;
+        for (struct nl_object *o = nl_cache_get_first(m->addr_cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_addr *a = (struct rtnl_addr *) o;
+                struct nl_addr *local = rtnl_addr_get_local(a);
+                Link *owner;
+
+                if (rtnl_addr_get_family(a) != AF_INET || !local || nl_addr_get_len(local) != 4 ||
+                    memcmp(nl_addr_get_binary_addr(local), address, 4) != 0)
+                        continue;
+                /* What our own CLAT device of this uplink still holds goes away with it. */
+                owner = manager_get_link(m, rtnl_addr_get_ifindex(a));
+                if (owner && streq(owner->ifname, own))
+                        continue;
+                return true;
+        }
+        return false;
 }
 
 /* ---- bus ---- */

@@ -48,6 +48,8 @@ typedef struct Manager {
         char *plugin_dir;
         char *runtime_dir;
         char *state_dir;
+        uint8_t clat_secret[16]; /* RFC 7217 secret_key of the CLAT IPv6 addresses */
+        bool has_clat_secret;
 
         bool ready;
         bool exiting;
@@ -74,3 +76,7 @@ void manager_schedule_dispatch(Manager *m);
 void manager_update_status(Manager *m);
 
 uint64_t manager_now(Manager *m); /* CLOCK_BOOTTIME usec */
+
+/* Some interface of the host (or another link's CLAT) holds this IPv4 address; the
+ * CLAT device of `self` does not count. */
+bool manager_ipv4_address_in_use(Manager *m, const struct in_addr *address, const Link *self);

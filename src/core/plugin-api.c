@@ -166,8 +166,12 @@ void v6m_link_report_clat(v6m_link *l, enum v6m_clat_state state, int error, con
 
                 snprintf(why, sizeof(why), "%s%s%s", reason ?: "stopped", error ? ": " : "",
                          error ? strerror(abs(error)) : "");
-                log_link_warning(link, "CLAT backend %s failed (%s), trying the next backend",
-                                 link->manager->plugins.plugins[link->clat_plugin].ops->name, why);
+                Plugin *p = link->manager->plugins.plugins + link->clat_plugin;
+
+                log_link_warning(link, "CLAT backend %s failed (%s), trying the next backend", p->ops->name, why);
+                /* Let it remove what it still holds before the next one starts. */
+                if (p->ops->stop && link->plugin_data)
+                        p->ops->stop(p->data, (v6m_link *) link, link->plugin_data[link->clat_plugin]);
                 clat_fall_through(link, why);
                 break;
         }

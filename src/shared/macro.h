@@ -21,6 +21,13 @@
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
 /* Take ownership of a pointer: the cleanup handler of the old variable sees NULL. */
 #define TAKE_PTR(p)                        \
         ({                                 \

@@ -183,7 +183,7 @@ v6m_cleanup() {
                         echo "---- ${f##*/} (last 60 lines) ----"
                         tail -n 60 "$f"
                 done
-                for f in "$V6M_TMP"/radvd.log "$V6M_TMP"/bus.log "$V6M_TMP"/monitor.out; do
+                for f in "$V6M_TMP"/radvd.log "$V6M_TMP"/bus.log "$V6M_TMP"/monitor.out "$V6M_TMP"/tayga.log; do
                         [[ -s "$f" ]] || continue
                         echo "---- ${f##*/} (last 20 lines) ----"
                         tail -n 20 "$f"
@@ -450,6 +450,17 @@ v6m_wait_ready() {
         die "$what did not send READY=1 within ${3:-30} s (exit status: $V6M_EXIT_STATUS)"
 }
 
+# The daemon's v6mostlyd.conf. Tests about something else than the CLAT run
+# without CLAT backends (so their links settle in `degraded`, "no CLAT backend
+# available", whatever backends this build has); V6M_CLAT=1 keeps them.
+v6m_write_daemon_conf() {
+        if [[ "${V6M_CLAT:-0}" == 1 ]]; then
+                printf '[Daemon]\n' >"$V6M_TMP/v6mostlyd.conf"
+        else
+                printf '[Daemon]\nDisablePlugins=clat-tun clat-ebpf clat-kmod\n' >"$V6M_TMP/v6mostlyd.conf"
+        fi
+}
+
 # v6m_start_daemon [ARGS...]: start v6mostlyd in the client namespace with its
 # .network directory, runtime directory and our NOTIFY_SOCKET; return once it
 # sent READY=1 (sets V6M_DAEMON_PID, V6M_DAEMON_LOG, V6M_READY_MS).
@@ -460,8 +471,10 @@ v6m_start_daemon() {
         V6M_DAEMON_RUNS=$((V6M_DAEMON_RUNS + 1))
         V6M_DAEMON_LOG="$V6M_TMP/daemon-$V6M_DAEMON_RUNS.log"
         t0=$EPOCHREALTIME
+        v6m_write_daemon_conf
         ip netns exec "$V6M_NS_CLIENT" env NOTIFY_SOCKET="$V6M_TMP/notify.sock" \
                 "$V6MOSTLYD" --network-dir="$V6M_TMP/network" --runtime-dir="$V6M_TMP/run" \
+                --state-dir="$V6M_TMP/state" --config="$V6M_TMP/v6mostlyd.conf" \
                 --log-target="$V6M_DAEMON_LOG_TARGET" --log-level="$V6M_DAEMON_LOG_LEVEL" "$@" \
                 >"$V6M_DAEMON_LOG" 2>&1 &
         V6M_DAEMON_PID=$!
@@ -594,6 +607,91 @@ v6m_stop_monitor() {
         if ! v6m_wait_exit "$pid" 5; then
                 v6m_kill "$pid"
         fi
+}
+
+# -------------------------------------------------- NAT64 (PLAT) and IPv4 --
+
+V6M_PLAT_PREFIX=2001:db8:64::/96
+V6M_SERVER4=100.64.100.10
+V6M_NS_SERVER=""
+V6M_TAYGA_PID=""
+
+# v6m_plat: an IPv4-only server namespace behind the router, and a real tayga
+# NAT64 in the router namespace translating $V6M_PLAT_PREFIX (a network-specific
+# prefix: tayga refuses private IPv4 under 64:ff9b::/96) with the dynamic pool
+# 203.0.113.0/24.
+#
+#   router: rs0 100.64.100.1/24 <-- veth --> server: s0 100.64.100.10/24
+#           nat64 (tayga): 2001:db8:64::/96 <-> 203.0.113.0/24
+v6m_plat() {
+        command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
+        V6M_NS_SERVER="${V6M_NS_PREFIX}-server"
+        v6m_netns_add "$V6M_NS_SERVER"
+        ip link add rs0 netns "$V6M_NS_ROUTER" type veth peer name s0 netns "$V6M_NS_SERVER"
+        ip -n "$V6M_NS_ROUTER" addr add 100.64.100.1/24 dev rs0
+        ip -n "$V6M_NS_ROUTER" link set rs0 up
+        ip -n "$V6M_NS_SERVER" addr add "$V6M_SERVER4/24" dev s0
+        ip -n "$V6M_NS_SERVER" link set s0 up
+        ip -n "$V6M_NS_SERVER" route add default via 100.64.100.1
+        ip netns exec "$V6M_NS_ROUTER" sysctl -qw net.ipv4.ip_forward=1
+
+        mkdir -p "$V6M_TMP/tayga"
+        cat >"$V6M_TMP/tayga.conf" <<EOF
+tun-device nat64
+ipv4-addr 192.168.255.1
+ipv6-addr 2001:db8:1::64
+prefix $V6M_PLAT_PREFIX
+dynamic-pool 203.0.113.0/24
+data-dir $V6M_TMP/tayga
+EOF
+        ip netns exec "$V6M_NS_ROUTER" tayga --config "$V6M_TMP/tayga.conf" --mktun >>"$V6M_TMP/tayga.log" 2>&1
+        ip -n "$V6M_NS_ROUTER" link set nat64 up
+        ip -n "$V6M_NS_ROUTER" route add "$V6M_PLAT_PREFIX" dev nat64
+        ip -n "$V6M_NS_ROUTER" route add 203.0.113.0/24 dev nat64
+        ip -n "$V6M_NS_ROUTER" route add 192.168.255.1/32 dev nat64
+        ip netns exec "$V6M_NS_ROUTER" tayga --config "$V6M_TMP/tayga.conf" --nodetach >>"$V6M_TMP/tayga.log" 2>&1 &
+        V6M_TAYGA_PID=$!
+        v6m_pids+=("$V6M_TAYGA_PID")
+}
+
+# v6m_wait_listening NETNS PORT [SECONDS]: until a TCP socket listens on PORT
+# there. Without connecting: a probe connection would count as a client (iperf3
+# then resets the next real one).
+v6m_wait_listening() {
+        local deadline=$((SECONDS + ${3:-10}))
+        until [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]]; do
+                (( SECONDS < deadline )) || return 1
+                sleep 0.05
+        done
+}
+
+# v6m_clat_network LINK [PREFIX] [EXTRA-LINES]: a .network for a CLAT link with
+# the static NAT64 prefix (the PLAT's by default) and the TUN backend.
+v6m_clat_network() {
+        v6m_network_file "50-$1.network" <<CONF
+[Match]
+Name=$1
+
+[Network]
+DHCPv4=no
+
+[NAT64]
+Prefix=${2:-$V6M_PLAT_PREFIX}
+
+[CLAT]
+Backend=tun
+${3:-}
+CONF
+}
+
+# v6m_clat_leftovers LINK: what a CLAT of LINK has on the host: devices,
+# IPv4 addresses of 192.0.0.0/29, routes of protocol 118 (v6mostly's).
+v6m_clat_leftovers() {
+        local ifindex
+        ifindex=$(v6m_ifindex "$1")
+        ip -n "$V6M_NS_CLIENT" -o link show | grep -oE "v6mc(lat)?$ifindex\b" || true
+        ip -n "$V6M_NS_CLIENT" -o -4 addr show | grep -oE ' 192\.0\.0\.[0-7]/' || true
+        ip -n "$V6M_NS_CLIENT" -4 route show proto 118 || true
 }
 
 # v6m_standard_setup: the set-up most tests share: one uplink with SLAAC and a

@@ -273,7 +273,9 @@ enum v6m_clat_state {
         V6M_CLAT_FAILED,
         _V6M_CLAT_STATE_MAX,
 };
-/* A CLAT backend reports what became of start()/stop(), or that it died. */
+/* A CLAT backend reports what became of start()/stop(), or that it died. After a
+ * FAILED or STOPPED report the core calls the backend's stop() (which must therefore be
+ * idempotent) and tries the next backend. */
 void v6m_link_report_clat(v6m_link *link, enum v6m_clat_state state, int error, const char *reason);
 
 /* Logging with the link's INTERFACE=/IFINDEX= fields. priority is LOG_ERR..LOG_DEBUG.
