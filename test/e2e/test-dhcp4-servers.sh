@@ -5,7 +5,9 @@
 # client (busybox udhcpc) in the client namespace, with the configured options:
 # option 108 in the OFFER and ACK only when the client asks for it and the
 # server is configured with it, the lease time, the pool, options 3/6/15/26/121,
-# a renewal ACKed, and a NAK after the server restarted with another pool.
+# a renewal ACKed; after the server restarted with another pool or subnet, how
+# it answers a renewal (NAK or silence) and that it NAKs INIT-REBOOT on the old
+# network: the facts test-dhcp4-nak.sh and test-dhcp4-reboot.sh rely on.
 # Does not need the daemon. Servers that are not installed are skipped.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib-dhcp4.sh"
@@ -131,24 +133,44 @@ for s in "${available[@]}"; do
                 v6m_dhcp4_wait_sniff "out ACK .*dst=${ip%/*} .*yiaddr=${ip%/*} " 10
         check "$s: the renewal REQUEST has ciaddr=${ip%/*}" \
                 test -n "$(v6m_dhcp4_sniffed "in REQUEST .*ciaddr=${ip%/*} ")"
+        # A server NAKs a RENEWING client's REQUEST for an address it no longer
+        # serves: dnsmasq always; kea only when the address is on no subnet it
+        # serves; ISC dhcpd never on the local wire (by design). Either way
+        # udhcpc ends up with an address from the new pool.
         v6m_dhcp4_restart "$s" lease=20 pool=192.0.2.150-192.0.2.199 leases=keep
         v6m_dhcp4_sniff_mark
         kill -USR1 "$upid"
-        check "$s: after the pool changed, the renewal gets a NAK" v6m_dhcp4_wait_sniff "out NAK " 10
-        check "$s: and udhcpc then gets an address from the new pool" \
-                v6m_dhcp4_wait_sniff "out ACK .*yiaddr=192\.0\.2\.1(5[0-9]|[6-9][0-9]) " 15
+        check "$s: after the pool changed, udhcpc gets an address from the new pool" \
+                v6m_dhcp4_wait_sniff "out ACK .*yiaddr=192\.0\.2\.1(5[0-9]|[6-9][0-9]) " 25
+        if [[ $s == dnsmasq ]]; then
+                check "$s: ... after a NAK to the renewal" test -n "$(v6m_dhcp4_sniffed "out NAK ")"
+        else
+                check_eq "$s: ... without a NAK to the renewal (the REQUEST is dropped)" \
+                        "$(v6m_dhcp4_sniffed "out NAK ")" ""
+        fi
 
-        # 5. Renumbered: the subnet the client is on is no longer served.
+        # Renumbered: the client's subnet is no longer served.
         deadline=$((SECONDS + 5))
-        while [[ -z "$(v6m_dhcp4_client_addr)" ]] && (( SECONDS < deadline )); do sleep 0.05; done
+        while ! grep -q 192.0.2.1 <<<"$(v6m_dhcp4_client_addr)" && (( SECONDS < deadline )); do sleep 0.05; done
         ip=$(v6m_dhcp4_client_addr)
         v6m_dhcp4_restart "$s" lease=20 subnet=198.51.100.0/24 leases=keep
         v6m_dhcp4_sniff_mark
         kill -USR1 "$upid"
-        check "$s: after renumbering, the renewal from ${ip%/*} gets a NAK" v6m_dhcp4_wait_sniff "out NAK " 10
-        check "$s: and udhcpc then gets an address in 198.51.100.0/24" \
-                v6m_dhcp4_wait_sniff "out ACK .*yiaddr=198\.51\.100\.1[0-4][0-9] " 15
+        check "$s: after renumbering, udhcpc gets an address in 198.51.100.0/24" \
+                v6m_dhcp4_wait_sniff "out ACK .*yiaddr=198\.51\.100\.1[0-4][0-9] " 25
+        if [[ $s == dhcpd ]]; then
+                check_eq "$s: ... without a NAK to the renewal from ${ip%/*}" "$(v6m_dhcp4_sniffed "out NAK ")" ""
+        else
+                check "$s: ... after a NAK to the renewal from ${ip%/*}" test -n "$(v6m_dhcp4_sniffed "out NAK ")"
+        fi
         v6m_kill "$upid"
+        ip -n "$V6M_NS_CLIENT" -4 addr flush dev uplink0
+
+        # 5. INIT-REBOOT for an address on the old network: all three NAK it.
+        v6m_dhcp4_sniff_mark
+        ip netns exec "$V6M_NS_CLIENT" "$V6M_PYTHON" "$V6M_E2E_DIR/dhcp4-init-reboot.py" uplink0 192.0.2.120
+        check "$s: an INIT-REBOOT REQUEST for 192.0.2.120 on the renumbered link gets a NAK" \
+                v6m_dhcp4_wait_sniff "out NAK xid=0x76366d31 " 10
         ip -n "$V6M_NS_CLIENT" -4 addr flush dev uplink0
         v6m_dhcp4_stop
 done
