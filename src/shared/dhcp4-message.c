@@ -586,7 +586,8 @@ static uint32_t udp_pseudo_sum(const uint8_t *ip, uint16_t udp_len) {
         return sum;
 }
 
-int dhcp4_packet_parse_udp(const uint8_t *data, size_t size, uint16_t dst_port, struct in_addr *ret_source,
+int dhcp4_packet_parse_udp(const uint8_t *data, size_t size, uint16_t dst_port, bool verify_udp_checksum,
+                           struct in_addr *ret_source,
                            const uint8_t **ret_payload, size_t *ret_payload_size, const char **ret_reason) {
         size_t ihl, total, udp_len;
         const uint8_t *udp;
@@ -626,7 +627,7 @@ int dhcp4_packet_parse_udp(const uint8_t *data, size_t size, uint16_t dst_port, 
                 *ret_reason = "wrong-port";
                 return -EBADMSG;
         }
-        if (get_be16(udp + 6) != 0 &&
+        if (verify_udp_checksum && get_be16(udp + 6) != 0 &&
             checksum_fold(checksum_add(udp_pseudo_sum(data, (uint16_t) udp_len), udp, udp_len)) != 0) {
                 *ret_reason = "bad-udp-checksum";
                 return -EBADMSG;

@@ -151,10 +151,13 @@ int dhcp4_netmask_to_prefixlen(struct in_addr mask);
 #define DHCP4_IP_UDP_HEADER_SIZE 28
 
 /* Check an IPv4/UDP datagram to the DHCP client port: version, header length, not a
- * fragment, protocol UDP, lengths, IP header checksum and UDP checksum (when set).
+ * fragment, protocol UDP, lengths, IP header checksum and UDP checksum (when set and
+ * `verify_udp_checksum`: a packet socket sees locally sent packets, over veth for
+ * instance, before the checksum is filled in; PACKET_AUXDATA says so).
  * Returns 0 with *ret_payload and *ret_payload_size and the source address, or -EBADMSG
  * with *ret_reason. */
-int dhcp4_packet_parse_udp(const uint8_t *data, size_t size, uint16_t dst_port, struct in_addr *ret_source,
+int dhcp4_packet_parse_udp(const uint8_t *data, size_t size, uint16_t dst_port, bool verify_udp_checksum,
+                           struct in_addr *ret_source,
                            const uint8_t **ret_payload, size_t *ret_payload_size, const char **ret_reason);
 
 /* Prepend IPv4+UDP headers with checksums: buf holds DHCP4_IP_UDP_HEADER_SIZE bytes of

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         }
 
-        if (dhcp4_packet_parse_udp(data, size, DHCP4_CLIENT_PORT, &from, &payload, &payload_size, &reason) >= 0) {
+        if (dhcp4_packet_parse_udp(data, size, DHCP4_CLIENT_PORT, true, &from, &payload, &payload_size, &reason) >= 0) {
                 if (payload < data || payload + payload_size > data + size)
                         abort();
                 if (dhcp4_message_parse(payload, payload_size, &m, &reason) >= 0)

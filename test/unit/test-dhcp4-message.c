@@ -345,33 +345,33 @@ static void test_udp(void) {
         memset(buf + DHCP4_IP_UDP_HEADER_SIZE, 0xab, 300);
         total = dhcp4_packet_build_udp(buf, 300, src, 67, dst, 68);
         CHECK_EQ(total, sizeof(buf));
-        CHECK_OK(dhcp4_packet_parse_udp(buf, total, 68, &from, &payload, &payload_size, &reason));
+        CHECK_OK(dhcp4_packet_parse_udp(buf, total, 68, true, &from, &payload, &payload_size, &reason));
         CHECK_EQ(payload_size, 300);
         CHECK(payload == buf + DHCP4_IP_UDP_HEADER_SIZE);
         check_addr(from, "192.0.2.1");
 
-        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 67, &from, &payload, &payload_size, &reason), -EBADMSG);
+        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 67, true, &from, &payload, &payload_size, &reason), -EBADMSG);
         CHECK_STREQ(reason, "wrong-port");
-        CHECK_EQ(dhcp4_packet_parse_udp(buf, 27, 68, &from, &payload, &payload_size, &reason), -EBADMSG);
+        CHECK_EQ(dhcp4_packet_parse_udp(buf, 27, 68, true, &from, &payload, &payload_size, &reason), -EBADMSG);
         CHECK_STREQ(reason, "bad-ip-length");
 
         buf[DHCP4_IP_UDP_HEADER_SIZE + 10] ^= 1;
-        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, &from, &payload, &payload_size, &reason), -EBADMSG);
+        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, true, &from, &payload, &payload_size, &reason), -EBADMSG);
         CHECK_STREQ(reason, "bad-udp-checksum");
         buf[DHCP4_IP_UDP_HEADER_SIZE + 10] ^= 1;
 
         buf[8] = 1; /* TTL without fixing the header checksum */
-        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, &from, &payload, &payload_size, &reason), -EBADMSG);
+        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, true, &from, &payload, &payload_size, &reason), -EBADMSG);
         CHECK_STREQ(reason, "bad-ip-checksum");
         buf[8] = 64;
 
         buf[6] = 0x20; /* more fragments */
-        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, &from, &payload, &payload_size, &reason), -EBADMSG);
+        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, true, &from, &payload, &payload_size, &reason), -EBADMSG);
         CHECK_STREQ(reason, "ip-fragment");
         buf[6] = 0;
 
         buf[9] = 6;
-        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, &from, &payload, &payload_size, &reason), -EBADMSG);
+        CHECK_EQ(dhcp4_packet_parse_udp(buf, total, 68, true, &from, &payload, &payload_size, &reason), -EBADMSG);
         CHECK_STREQ(reason, "not-udp");
 }
 
