@@ -112,6 +112,42 @@ static const char *render_candidates(const Link *l, char buf[static LINK_STR_MAX
         return buf;
 }
 
+/* For change detection only: the DNS servers and search domains the link shows. */
+static const char *render_dns(const Link *l, char buf[static LINK_STR_MAX], bool domains) {
+        uint64_t h = 1469598103934665603ULL;
+        size_t n;
+
+        if (domains) {
+                char **d = link_get_dns_domains(l);
+
+                n = 0;
+                for (char **i = d; i && *i; i++, n++)
+                        for (const char *c = *i; ; c++) {
+                                h = (h ^ (uint8_t) *c) * 1099511628211ULL;
+                                if (!*c)
+                                        break;
+                        }
+                strv_free(d);
+        } else {
+                n = link_get_dns_servers(l, NULL, 0);
+                _cleanup_free_ struct v6m_dns_server *servers = calloc(n > 0 ? n : 1, sizeof(*servers));
+
+                if (servers)
+                        n = link_get_dns_servers(l, servers, n);
+                for (size_t i = 0; servers && i < n; i++)
+                        for (size_t j = 0; j < sizeof(*servers); j++)
+                                h = (h ^ ((const uint8_t *) (servers + i))[j]) * 1099511628211ULL;
+        }
+        snprintf(buf, LINK_STR_MAX, "%zu:%016" PRIx64, n, h);
+        return buf;
+}
+static const char *render_dns_servers(const Link *l, char buf[static LINK_STR_MAX]) {
+        return render_dns(l, buf, false);
+}
+static const char *render_dns_domains(const Link *l, char buf[static LINK_STR_MAX]) {
+        return render_dns(l, buf, true);
+}
+
 typedef struct LinkProperty {
         const char *name;
         link_render_t render;
@@ -129,6 +165,8 @@ static const LinkProperty link_properties[] = {
         { "NAT64Prefix", link_nat64_prefix_str },
         { "NAT64PrefixSource", render_nat64_source },
         { "NAT64Candidates", render_candidates },
+        { "DNSServers", render_dns_servers },
+        { "SearchDomains", render_dns_domains },
         { "CLATState", render_clat_state },
         { "CLATBackend", render_clat_backend },
         { "CLATIPv4Address", link_clat_ipv4_str },
@@ -201,6 +239,41 @@ static int property_get_candidates(sd_bus *bus, const char *path, const char *in
                         return r;
         }
         return sd_bus_message_close_container(reply);
+}
+
+static int property_get_dns_servers(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Link *link = userdata;
+        size_t n = link_get_dns_servers(link, NULL, 0);
+        _cleanup_free_ struct v6m_dns_server *servers = calloc(n > 0 ? n : 1, sizeof(*servers));
+        int r;
+
+        if (!servers)
+                return -ENOMEM;
+        n = link_get_dns_servers(link, servers, n);
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                char buf[LINK_STR_MAX];
+
+                r = sd_bus_message_append_basic(reply, 's', strempty(link_dns_server_str(servers + i, buf)));
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_search_domains(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        char **domains = link_get_dns_domains(userdata);
+        int r;
+
+        if (!domains)
+                return -ENOMEM;
+        r = sd_bus_message_append_strv(reply, domains);
+        strv_free(domains);
+        return r;
 }
 
 static int property_get_clat_counters(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -286,6 +359,8 @@ const sd_bus_vtable link_vtable[] = {
         STRING_PROPERTY("NAT64PrefixSource"),
         SD_BUS_PROPERTY("NAT64PrefixLifetimeRemaining", "t", property_get_remaining, 0, 0),
         SD_BUS_PROPERTY("NAT64Candidates", "a(sst)", property_get_candidates, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DNSServers", "as", property_get_dns_servers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("SearchDomains", "as", property_get_search_domains, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         STRING_PROPERTY("CLATState"),
         STRING_PROPERTY("CLATBackend"),
         STRING_PROPERTY("CLATIPv4Address"),

@@ -13,5 +13,9 @@ void clat_start(Link *link);
 /* Continue with the backend after the one that just failed. */
 void clat_fall_through(Link *link, const char *why);
 void clat_stop(Link *link);
+/* Could a CLAT run on this link: CLAT= is not "no" and a backend of Backend= is installed
+ * and its probe succeeds (or one is already running). Starts nothing. Used by the DHCPv4
+ * client to decide whether to ask for option 108 with IPv6OnlyPreferred=auto. */
+bool clat_backend_usable(Link *link);
 /* True when the running CLAT was started for another prefix than the chosen one. */
 bool clat_needs_restart(const Link *link);

@@ -6,6 +6,7 @@
 #include "json-writer.h"
 #include "link.h"
 #include "nat64-prefix.h"
+#include "strv.h"
 
 static bool clat_active(const Link *link) {
         return link->clat_state == V6M_CLAT_STARTING || link->clat_state == V6M_CLAT_RUNNING;
@@ -25,6 +26,18 @@ const char *link_dhcp4_server_str(const Link *link, char buf[static LINK_STR_MAX
         if ((link->dhcp4.state != V6M_DHCP4_BOUND && link->dhcp4.state != V6M_DHCP4_V6ONLY) || link->dhcp4.server.s_addr == 0)
                 return NULL;
         return inet_ntop(AF_INET, &link->dhcp4.server, buf, LINK_STR_MAX);
+}
+
+const char *link_dns_server_str(const struct v6m_dns_server *server, char buf[static LINK_STR_MAX]) {
+        char a[INET6_ADDRSTRLEN];
+
+        if (!inet_ntop(server->family, &server->address, a, sizeof(a)))
+                return NULL;
+        if (server->family == AF_INET6 && server->ifindex > 0)
+                snprintf(buf, LINK_STR_MAX, "%s%%%d", a, server->ifindex);
+        else
+                snprintf(buf, LINK_STR_MAX, "%s", a);
+        return buf;
 }
 
 const char *link_nat64_prefix_str(const Link *link, char buf[static LINK_STR_MAX]) {
@@ -124,6 +137,31 @@ int link_describe_json_write(Link *link, JsonWriter *w) {
                 json_key(w, "lifetime_remaining_s");
                 json_remaining(w, link, c->expiry_usec);
                 json_end_object(w);
+        }
+        json_end_array(w);
+        json_end_object(w);
+
+        json_key(w, "dns");
+        json_begin_object(w);
+        json_key(w, "servers");
+        json_begin_array(w);
+        {
+                size_t n = link_get_dns_servers(link, NULL, 0);
+                _cleanup_free_ struct v6m_dns_server *servers = calloc(n > 0 ? n : 1, sizeof(*servers));
+
+                n = servers ? link_get_dns_servers(link, servers, n) : 0;
+                for (size_t i = 0; i < n; i++)
+                        json_string(w, link_dns_server_str(servers + i, buf));
+        }
+        json_end_array(w);
+        json_key(w, "domains");
+        json_begin_array(w);
+        {
+                char **domains = link_get_dns_domains(link);
+
+                for (char **d = domains; d && *d; d++)
+                        json_string(w, *d);
+                strv_free(domains);
         }
         json_end_array(w);
         json_end_object(w);

@@ -13,6 +13,9 @@
 #define MESSAGE_ID_LINK_STATE "MESSAGE_ID=fac66977f49148fa970d4de9d400342f"
 #define MESSAGE_ID_NAT64_PREFIX "MESSAGE_ID=5c70344ab4514b278e8250b1583022fd"
 
+static void link_dns_clear(LinkDns *dns);
+static void link_warnings_clear(Link *link);
+
 int link_new(Manager *m, int ifindex, const char *ifname, Link **ret) {
         _cleanup_free_ Link *link = NULL;
 
@@ -40,6 +43,9 @@ Link *link_free(Link *link) {
         nat64_arbiter_clear(&link->nat64);
         sd_event_source_disable_unref(link->nat64_timer);
         strv_free(link->bus_snapshot);
+        for (size_t s = 0; s < _V6M_DNS_SOURCE_MAX; s++)
+                link_dns_clear(link->dns + s);
+        link_warnings_clear(link);
         free(link->dhcp4_reason);
         free(link->clat_reason);
         free(link->reason);
@@ -114,7 +120,154 @@ void link_set_netlink_facts(Link *link, bool ipv6_global_address, bool ipv6_defa
         link_mark_dirty(link);
 }
 
+static void link_dns_clear(LinkDns *dns) {
+        dns->servers = mfree(dns->servers);
+        dns->n_servers = 0;
+        dns->domains = strv_free(dns->domains);
+}
+
+static void link_warnings_clear(Link *link) {
+        for (size_t i = 0; i < link->n_warnings; i++) {
+                free(link->warnings[i].key);
+                free(link->warnings[i].message);
+        }
+        link->warnings = mfree(link->warnings);
+        link->n_warnings = 0;
+}
+
+static bool dns_server_equal(const struct v6m_dns_server *a, const struct v6m_dns_server *b) {
+        if (a->family != b->family || a->ifindex != b->ifindex)
+                return false;
+        if (a->family == AF_INET)
+                return a->address.in.s_addr == b->address.in.s_addr;
+        return memcmp(&a->address.in6, &b->address.in6, sizeof(struct in6_addr)) == 0;
+}
+
+int link_set_dns(Link *link, enum v6m_dns_source source, const struct v6m_dns_server *servers, size_t n_servers,
+                 char *const *domains) {
+        LinkDns *dns = link->dns + source;
+        _cleanup_free_ struct v6m_dns_server *copy = NULL;
+        char **d = NULL;
+        bool same;
+
+        for (size_t i = 0; i < n_servers; i++)
+                if (servers[i].family != AF_INET && servers[i].family != AF_INET6)
+                        return -EAFNOSUPPORT;
+
+        same = n_servers == dns->n_servers && strv_equal(domains, dns->domains);
+        for (size_t i = 0; same && i < n_servers; i++)
+                same = dns_server_equal(servers + i, dns->servers + i);
+        if (same)
+                return 0;
+
+        if (n_servers > 0) {
+                copy = reallocarray(NULL, n_servers, sizeof(*servers));
+                if (!copy)
+                        return -ENOMEM;
+                memcpy(copy, servers, n_servers * sizeof(*servers));
+        }
+        if (domains && domains[0]) {
+                d = strv_copy(domains);
+                if (!d)
+                        return -ENOMEM;
+        }
+        link_dns_clear(dns);
+        dns->servers = TAKE_PTR(copy);
+        dns->n_servers = n_servers;
+        dns->domains = d;
+        link_notify_plugins(link, V6M_LINK_CHANGED_DNS);
+        link_mark_dirty(link);
+        return 1;
+}
+
+size_t link_get_dns_servers(const Link *link, struct v6m_dns_server *ret, size_t max) {
+        size_t n = 0;
+
+#define ADD_SERVER(server)                                                      \
+        do {                                                                    \
+                bool dup = false;                                               \
+                for (size_t k = 0; k < n && k < max; k++)                        \
+                        dup = dup || dns_server_equal(ret + k, &(server));      \
+                if (dup)                                                        \
+                        break;                                                  \
+                if (n < max)                                                    \
+                        ret[n] = (server);                                      \
+                n++;                                                            \
+        } while (0)
+
+        for (size_t s = 0; s < _V6M_DNS_SOURCE_MAX; s++)
+                for (size_t i = 0; i < link->dns[s].n_servers; i++)
+                        ADD_SERVER(link->dns[s].servers[i]);
+        if (link->network)
+                for (size_t i = 0; i < link->network->pub.n_dns_servers; i++) {
+                        struct v6m_dns_server server = {
+                                .family = AF_INET6,
+                                .address.in6 = link->network->pub.dns_servers[i],
+                        };
+                        ADD_SERVER(server);
+                }
+#undef ADD_SERVER
+        return n;
+}
+
+char **link_get_dns_domains(const Link *link) {
+        char **l = NULL;
+
+        for (size_t s = 0; s < _V6M_DNS_SOURCE_MAX; s++)
+                for (char **d = link->dns[s].domains; d && *d; d++)
+                        if (!strv_contains((const char *const *) l, *d) && strv_extend(&l, *d) < 0)
+                                return strv_free(l);
+        if (!l)
+                l = calloc(1, sizeof(char *));
+        return l;
+}
+
+int link_set_warning(Link *link, const char *key, const char *message) {
+        size_t i;
+
+        for (i = 0; i < link->n_warnings; i++)
+                if (streq(link->warnings[i].key, key))
+                        break;
+
+        if (!message) {
+                if (i == link->n_warnings)
+                        return 0;
+                log_link_info(link, "No longer: %s", link->warnings[i].message);
+                free(link->warnings[i].key);
+                free(link->warnings[i].message);
+                memmove(link->warnings + i, link->warnings + i + 1, (link->n_warnings - i - 1) * sizeof(LinkWarning));
+                link->n_warnings--;
+                link_mark_dirty(link);
+                return 1;
+        }
+
+        if (i < link->n_warnings) {
+                if (streq(link->warnings[i].message, message))
+                        return 0;
+                if (free_and_strdup(&link->warnings[i].message, message) < 0)
+                        return -ENOMEM;
+        } else {
+                LinkWarning *w = reallocarray(link->warnings, link->n_warnings + 1, sizeof(LinkWarning));
+                if (!w)
+                        return -ENOMEM;
+                link->warnings = w;
+                w[i] = (LinkWarning) { .key = strdup(key), .message = strdup(message) };
+                if (!w[i].key || !w[i].message) {
+                        free(w[i].key);
+                        free(w[i].message);
+                        return -ENOMEM;
+                }
+                link->n_warnings++;
+        }
+        log_link_warning(link, "%s", message);
+        link_mark_dirty(link);
+        return 1;
+}
+
 static void link_reset_plugin_facts(Link *link) {
+        for (size_t s = 0; s < _V6M_DNS_SOURCE_MAX; s++)
+                link_dns_clear(link->dns + s);
+        link_warnings_clear(link);
         nat64_arbiter_clear(&link->nat64);
         link->has_nat64 = false;
         link->nat64_source = _V6M_NAT64_SOURCE_MAX;
@@ -387,6 +540,12 @@ void link_check_state(Link *link) {
                 clat_stop(link);
                 link_collect_facts(link, &facts);
                 link_derive_state(&facts, &d);
+        }
+
+        /* Warnings do not change the state; they are part of the reason users see. */
+        for (size_t i = 0; i < link->n_warnings && link->network; i++) {
+                size_t len = strlen(d.reason);
+                snprintf(d.reason + len, sizeof(d.reason) - len, "; %s", link->warnings[i].message);
         }
 
         log_link_debug(link, "Derived state %s: %s", link_state_to_string(d.state), d.reason);

@@ -11,6 +11,17 @@
 #include "nat64-arbiter.h"
 #include "v6mostly/plugin.h"
 
+typedef struct LinkDns {
+        struct v6m_dns_server *servers;
+        size_t n_servers;
+        char **domains;
+} LinkDns;
+
+typedef struct LinkWarning {
+        char *key;
+        char *message;
+} LinkWarning;
+
 struct Link {
         Manager *manager;
         Link *next;
@@ -43,6 +54,9 @@ struct Link {
         enum v6m_nat64_source nat64_source;
         uint64_t nat64_expiry_usec;
         sd_event_source *nat64_timer;
+        LinkDns dns[_V6M_DNS_SOURCE_MAX];
+        LinkWarning *warnings;
+        size_t n_warnings;
 
         /* CLAT control plane. */
         enum v6m_clat_state clat_state;
@@ -88,6 +102,13 @@ void link_check_state(Link *link);
 void link_notify_plugins(Link *link, unsigned what);
 void link_renew(Link *link);
 
+/* DNS facts and warnings from plugins (plugin-api.c). */
+int link_set_dns(Link *link, enum v6m_dns_source source, const struct v6m_dns_server *servers, size_t n_servers,
+                 char *const *domains);
+size_t link_get_dns_servers(const Link *link, struct v6m_dns_server *ret, size_t max);
+char **link_get_dns_domains(const Link *link); /* a new strv, never NULL unless out of memory */
+int link_set_warning(Link *link, const char *key, const char *message);
+
 /* Describe() JSON (link-json.c). */
 int link_describe_json(Link *link, char **ret);
 int link_describe_json_write(Link *link, JsonWriter *w);
@@ -120,6 +141,7 @@ uint64_t link_remaining_s(Link *link, uint64_t deadline_usec);
 const char *link_dhcp4_address_str(const Link *link, char buf[static LINK_STR_MAX]);
 const char *link_dhcp4_server_str(const Link *link, char buf[static LINK_STR_MAX]);
 const char *link_nat64_prefix_str(const Link *link, char buf[static LINK_STR_MAX]);
+const char *link_dns_server_str(const struct v6m_dns_server *server, char buf[static LINK_STR_MAX]);
 const char *link_nat64_source_str(const Link *link); /* "none" when no prefix */
 const char *link_clat_backend_str(const Link *link);
 const char *link_clat_ipv4_str(const Link *link, char buf[static LINK_STR_MAX]);

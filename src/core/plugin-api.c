@@ -52,6 +52,10 @@ const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *lin
         return CLINK(link)->network ? &CLINK(link)->network->pub : NULL;
 }
 
+bool v6m_link_clat_backend_usable(const v6m_link *link) {
+        return clat_backend_usable(LINK(link));
+}
+
 bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret) {
         if (!CLINK(link)->has_nat64)
                 return false;
@@ -100,6 +104,34 @@ int v6m_link_report_dhcp4(v6m_link *l, const struct v6m_dhcp4_status *status) {
         link->dhcp4.reason = link->dhcp4_reason;
         link_mark_dirty(link);
         return 0;
+}
+
+int v6m_link_report_dns(v6m_link *l, enum v6m_dns_source source, const struct v6m_dns_server *servers,
+                        size_t n_servers, char *const *domains) {
+        Link *link = LINK(l);
+        int r;
+
+        if ((int) source < 0 || source >= _V6M_DNS_SOURCE_MAX || (n_servers > 0 && !servers))
+                return -EINVAL;
+        r = link_set_dns(link, source, servers, n_servers, domains);
+        if (r < 0)
+                return log_link_warning_errno(link, r, "Failed to record DNS servers: %m");
+        return 0;
+}
+
+size_t v6m_link_get_dns_servers(const v6m_link *link, struct v6m_dns_server *ret, size_t max) {
+        return link_get_dns_servers(CLINK(link), ret, ret ? max : 0);
+}
+
+void v6m_link_report_warning(v6m_link *l, const char *key, const char *message) {
+        Link *link = LINK(l);
+        int r;
+
+        if (!key)
+                return;
+        r = link_set_warning(link, key, message);
+        if (r < 0)
+                log_link_warning_errno(link, r, "Failed to record a warning: %m");
 }
 
 void v6m_link_report_clat(v6m_link *l, enum v6m_clat_state state, int error, const char *reason) {

@@ -523,6 +523,9 @@ typedef struct LinkInfo {
         uint64_t nat64_prefix_lifetime_remaining;
         Nat64CandidateList nat64_candidates;
 
+        char **dns_servers;
+        char **search_domains;
+
         char *clat_state;
         char *clat_backend;
         char *clat_ipv4_address;
@@ -555,6 +558,8 @@ static void link_info_done(LinkInfo *info) {
         free(info->dhcp4_address);
         free(info->dhcp4_server);
         free(info->nat64_prefix);
+        strv_free(info->dns_servers);
+        strv_free(info->search_domains);
         free(info->nat64_prefix_source);
         for (size_t i = 0; i < info->nat64_candidates.n; i++) {
                 free(info->nat64_candidates.items[i].prefix);
@@ -608,6 +613,19 @@ static int map_uint32(sd_bus_message *m, void *field) {
 
 static int map_uint64(sd_bus_message *m, void *field) {
         return sd_bus_message_read_basic(m, 't', field);
+}
+
+static int map_strv(sd_bus_message *m, void *field) {
+        char ***l = field;
+        char **v = NULL;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &v);
+        if (r < 0)
+                return r;
+        strv_free(*l);
+        *l = v;
+        return 0;
 }
 
 static int map_nat64_candidates(sd_bus_message *m, void *field) {
@@ -692,6 +710,8 @@ static const PropertyMap link_property_map[] = {
         { "NAT64PrefixSource",            "s",         map_string,           offsetof(LinkInfo, nat64_prefix_source) },
         { "NAT64PrefixLifetimeRemaining", "t",         map_uint64,           offsetof(LinkInfo, nat64_prefix_lifetime_remaining) },
         { "NAT64Candidates",              "a(sst)",    map_nat64_candidates, offsetof(LinkInfo, nat64_candidates) },
+        { "DNSServers",                   "as",        map_strv,             offsetof(LinkInfo, dns_servers) },
+        { "SearchDomains",                "as",        map_strv,             offsetof(LinkInfo, search_domains) },
         { "CLATState",                    "s",         map_string,           offsetof(LinkInfo, clat_state) },
         { "CLATBackend",                  "s",         map_string,           offsetof(LinkInfo, clat_backend) },
         { "CLATIPv4Address",              "s",         map_string,           offsetof(LinkInfo, clat_ipv4_address) },
@@ -1139,6 +1159,16 @@ static void print_nat64(const LinkInfo *info) {
         }
 }
 
+static void print_strv_field(const char *field, char *const *l) {
+        if (!l || !l[0]) {
+                status_field(field, "-");
+                return;
+        }
+        status_field(field, "%s", l[0]);
+        for (size_t i = 1; l[i]; i++)
+                status_continue("%s", l[i]);
+}
+
 static void print_clat(const LinkInfo *info) {
         const ClatCounters *counters = &info->clat_counters;
         bool any_drops = false;
@@ -1192,6 +1222,8 @@ static void print_link_status(const LinkInfo *info) {
         status_field("Network File", "%s", dash_if_empty(info->network_file));
         print_dhcp4(info);
         print_nat64(info);
+        print_strv_field("DNS", info->dns_servers);
+        print_strv_field("Search Domains", info->search_domains);
         print_clat(info);
 }
 

@@ -48,6 +48,10 @@ LINK_SCHEMA = {
             "lifetime_remaining_s": INT_OR_NULL,
         }],
     },
+    "dns": {
+        "servers": [STR],
+        "domains": [STR],
+    },
     "clat": {
         "state": {"stopped", "starting", "running", "failed"},
         "backend": {"ebpf", "tun", "kmod", None},

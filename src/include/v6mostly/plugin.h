@@ -143,6 +143,23 @@ enum {
         V6M_LINK_CHANGED_NAT64 = 1u << 5,  /* the chosen NAT64 prefix changed */
         V6M_LINK_CHANGED_NAME = 1u << 6,
         V6M_LINK_CHANGED_RENEW = 1u << 7, /* the user asked to renew (v6mostlyctl renew) */
+        V6M_LINK_CHANGED_DNS = 1u << 8,   /* the link's DNS servers or search domains changed */
+};
+
+/* Where a link's DNS servers and search domains were learned. */
+enum v6m_dns_source {
+        V6M_DNS_SOURCE_RA,    /* RDNSS and DNSSL options in Router Advertisements (RFC 8106) */
+        V6M_DNS_SOURCE_DHCP4, /* DHCPv4 options 6 and 15 */
+        _V6M_DNS_SOURCE_MAX,
+};
+
+struct v6m_dns_server {
+        int family; /* AF_INET or AF_INET6 */
+        union {
+                struct in_addr in;
+                struct in6_addr in6;
+        } address;
+        int ifindex; /* scope of a link-local IPv6 server, else 0 */
 };
 
 /* What the core hands a CLAT backend when it starts one. */
@@ -210,6 +227,11 @@ uint32_t v6m_link_get_mtu(const v6m_link *link);
 /* The matched .network settings, NULL if unmanaged. The pointer changes on reload: do not
  * keep it past the current callback. */
 const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *link);
+/* Could a CLAT translator run on this link: CLAT= is not "no" and a backend of the link's
+ * Backend= list is installed and its probe() succeeds (or a CLAT already runs). Starts
+ * nothing. The DHCPv4 client asks this for IPv6OnlyPreferred=auto (RFC 8925 §3.2: only
+ * ask for IPv6-only when IPv4-only applications keep working). */
+bool v6m_link_clat_backend_usable(const v6m_link *link);
 /* The NAT64 prefix the core chose among all sources; false if none. */
 bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret);
 
@@ -225,6 +247,22 @@ void v6m_link_withdraw_nat64_prefix(v6m_link *link, enum v6m_nat64_source source
                                     const struct v6m_nat64_prefix *prefix);
 
 int v6m_link_report_dhcp4(v6m_link *link, const struct v6m_dhcp4_status *status);
+
+/* Replace the DNS servers and search domains that `source` learned for the link (n_servers
+ * 0 and domains NULL clear them). `domains` is NULL-terminated; everything is copied. The
+ * plugin owns the lifetimes: it reports again when an entry expires. Plugins are told
+ * about a change with V6M_LINK_CHANGED_DNS. */
+int v6m_link_report_dns(v6m_link *link, enum v6m_dns_source source, const struct v6m_dns_server *servers,
+                        size_t n_servers, char *const *domains);
+/* The link's DNS servers in order of preference: from RAs, then DHCPv4, then [NAT64] DNS=.
+ * Fills at most `max` entries of `ret` (ret may be NULL with max 0); returns how many
+ * there are in all. Duplicates are listed once. */
+size_t v6m_link_get_dns_servers(const v6m_link *link, struct v6m_dns_server *ret, size_t max);
+
+/* A problem that does not change the link's state but that users should see (for example
+ * "DNS64 prefix X disagrees with RA PREF64 Y"): appended to the link's reason and logged at
+ * warning level once. `key` identifies the warning (one per key); message NULL clears it. */
+void v6m_link_report_warning(v6m_link *link, const char *key, const char *message);
 
 enum v6m_clat_state {
         V6M_CLAT_STOPPED,
