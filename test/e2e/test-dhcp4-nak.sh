@@ -22,6 +22,7 @@ v6m_dhcp4_wait_dhcp4_state bound 30 || exit 1
 old=$(v6m_dhcp4_json address)
 check "bound to $old from the first pool" v6m_dhcp4_in_pool "$old" 192.0.2.100-192.0.2.149
 
+v6m_dhcp4_router_ipv4 0 198.51.100.1
 v6m_dhcp4_restart "$server" lease=20 subnet=198.51.100.0/24 leases=keep
 v6m_dhcp4_sniff_mark
 check "v6mostlyctl renew uplink0 exits 0" ctl renew uplink0

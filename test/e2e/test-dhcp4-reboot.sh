@@ -41,6 +41,7 @@ check "a default route via 192.0.2.1" grep -q '^default via 192\.0\.2\.1 ' <<<"$
 
 # ---- 2.
 v6m_stop_daemon
+v6m_dhcp4_router_ipv4 0 198.51.100.1
 v6m_dhcp4_restart "$server" lease=60 subnet=198.51.100.0/24 leases=keep
 v6m_dhcp4_network_file IPv6OnlyPreferred=yes SendRelease=yes
 v6m_dhcp4_sniff_mark

@@ -79,7 +79,7 @@ check_wait "V6ONLY_WAIT 3 with the floor at 1 s" 0 3
 check "when the wait ends the client discovers again and gets 108 again" \
         v6m_dhcp4_wait_sniff "out OFFER .*v6only=3 " 15 2
 check "... and asks for 108 again" \
-        test "$(v6m_dhcp4_sniffed "in DISCOVER .*$(v6m_dhcp4_prl_has 108)" | wc -l)" -ge 2
+        test "$(v6m_dhcp4_sniffed_xids "in DISCOVER .*$(v6m_dhcp4_prl_has 108)")" -ge 2
 v6m_dhcp4_wait_dhcp4_state v6only 10
 check_eq "still no REQUEST" "$(v6m_dhcp4_sniffed "in REQUEST")" ""
 no_ipv4_on_link "after the second OFFER with 108"
