@@ -440,7 +440,7 @@ v6m_start_daemon() {
         V6M_DAEMON_LOG="$V6M_TMP/daemon-$V6M_DAEMON_RUNS.log"
         t0=$EPOCHREALTIME
         ip netns exec "$V6M_NS_CLIENT" env NOTIFY_SOCKET="$V6M_TMP/notify.sock" \
-                "$V6MOSTLYD" --network-dir="$V6M_TMP/network" --runtime-dir="$V6M_TMP/run" \
+                "$V6MOSTLYD" --network-dir="$V6M_TMP/network" --runtime-dir="$V6M_TMP/run" --state-dir="$V6M_TMP/state" \
                 --log-target="$V6M_DAEMON_LOG_TARGET" --log-level="$V6M_DAEMON_LOG_LEVEL" "$@" \
                 >"$V6M_DAEMON_LOG" 2>&1 &
         V6M_DAEMON_PID=$!
