@@ -430,9 +430,7 @@ v6m_wait_ready() {
 }
 
 # v6m_start_daemon [ARGS...]: start v6mostlyd in the client namespace with its
-# .network directory, runtime and state directories (the state, e.g. DHCPv4
-# leases and the DUID, survives a restart within the test and never reaches
-# the host's /var/lib) and our NOTIFY_SOCKET; return once it
+# .network directory, runtime directory and our NOTIFY_SOCKET; return once it
 # sent READY=1 (sets V6M_DAEMON_PID, V6M_DAEMON_LOG, V6M_READY_MS).
 V6M_READY_MS=""
 v6m_start_daemon() {
@@ -442,8 +440,7 @@ v6m_start_daemon() {
         V6M_DAEMON_LOG="$V6M_TMP/daemon-$V6M_DAEMON_RUNS.log"
         t0=$EPOCHREALTIME
         ip netns exec "$V6M_NS_CLIENT" env NOTIFY_SOCKET="$V6M_TMP/notify.sock" \
-                "$V6MOSTLYD" --network-dir="$V6M_TMP/network" --runtime-dir="$V6M_TMP/run" \
-                --state-dir="$V6M_TMP/state" \
+                "$V6MOSTLYD" --network-dir="$V6M_TMP/network" --runtime-dir="$V6M_TMP/run" --state-dir="$V6M_TMP/state" \
                 --log-target="$V6M_DAEMON_LOG_TARGET" --log-level="$V6M_DAEMON_LOG_LEVEL" "$@" \
                 >"$V6M_DAEMON_LOG" 2>&1 &
         V6M_DAEMON_PID=$!

@@ -917,8 +917,9 @@ static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
         }
 
         case DHCP4_STATE_V6ONLY:
+                /* The outcome stays "v6only" (with no wait left) until a server says
+                 * otherwise: reporting "pending" would stop a running CLAT each time. */
                 log_client(c, LOG_INFO, 0, "V6ONLY_WAIT over, asking for IPv4 again");
-                report(c, V6M_DHCP4_PENDING, NULL);
                 set_state(c, DHCP4_STATE_INIT);
                 start_discovery(c);
                 break;
