@@ -1045,6 +1045,15 @@ void dhcp4_client_stop(Dhcp4Client *c, bool send_release) {
                         c->stored_released = true;
                 }
         }
+        /* Remember the address for INIT-REBOOT when we start again (carrier back, a
+         * reload), even where the state directory is not writable. */
+        if (c->has_lease) {
+                c->has_stored = true;
+                c->stored_address = c->lease.yiaddr;
+                c->stored_expiry_usec = c->lease_time == UINT32_MAX
+                                                ? UINT64_MAX
+                                                : c->lease_start_usec + (uint64_t) c->lease_time * USEC_PER_SEC;
+        }
         drop_lease(c);
         (void) client_sockets(c, false, false, false);
         timer_disarm(c->timer);
@@ -1056,12 +1065,13 @@ int dhcp4_client_start(Dhcp4Client *c) {
         const char *name = v6m_link_get_name(c->link);
         struct in_addr stored;
         bool released = false, expired = true;
-        bool had_lease = c->has_lease;
-        struct in_addr lease_address = c->lease.yiaddr;
+        uint8_t old_client_id[sizeof(c->client_id)];
+        size_t old_client_id_len = c->client_id_len;
 
         if (!n || !n->dhcp4)
                 return 0;
         dhcp4_client_stop(c, false);
+        memcpy(old_client_id, c->client_id, sizeof(old_client_id));
 
         c->ifindex = v6m_link_get_ifindex(c->link);
         snprintf(c->ifname, sizeof(c->ifname), "%s", name ?: "");
@@ -1075,17 +1085,20 @@ int dhcp4_client_start(Dhcp4Client *c) {
         c->route_metric = n->route_metric;
         build_client_id(c);
 
-        /* A lease we held in this process (carrier came back, renew asked), else the
-         * one stored by an earlier run. */
-        if (had_lease) {
-                c->has_stored = true;
-                c->stored_released = false;
-                c->stored_address = lease_address;
+        /* A lease we held in this process (carrier came back, a reload), for the same
+         * client identifier and not expired; else the one stored by an earlier run. */
+        if (c->has_stored && (old_client_id_len != c->client_id_len ||
+                              memcmp(old_client_id, c->client_id, c->client_id_len) != 0))
+                c->has_stored = false;
+        if (c->has_stored) {
+                if (now_usec(c) >= c->stored_expiry_usec)
+                        c->stored_released = true; /* only a hint for DISCOVER now */
         } else if (dhcp4_store_lease_load(v6m_core_get_state_dir(c->plugin->core), c->ifname, c->client_id,
                                           c->client_id_len, &stored, &released, &expired) >= 0) {
                 c->has_stored = true;
                 c->stored_address = stored;
                 c->stored_released = released || expired;
+                c->stored_expiry_usec = UINT64_MAX;
         }
         c->failed_reported = false;
         report(c, V6M_DHCP4_PENDING, NULL);
