@@ -30,6 +30,7 @@
 #define RENEW_RETRANSMIT_MIN_USEC (60 * USEC_PER_SEC)
 #define TIMER_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
+#define IN_SET_STATE(s, a, b, c) ((s) == (a) || (s) == (b) || (s) == (c))
 #define log_client(c, prio, err, ...) v6m_link_log((c)->link, prio, err, "DHCPv4: " __VA_ARGS__)
 
 static const char *const dhcp4_client_state_table[_DHCP4_STATE_MAX] = {
@@ -951,7 +952,10 @@ static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata
                 drop_lease(c);
                 c->has_stored = false;
                 report(c, V6M_DHCP4_PENDING, NULL);
-                enter_init(c, 0);
+                /* An exchange for a new lease (after a renew request) goes on; one
+                 * about the expired lease starts over. */
+                if (!IN_SET_STATE(c->state, DHCP4_STATE_SELECTING, DHCP4_STATE_REQUESTING, DHCP4_STATE_PROBING))
+                        enter_init(c, 0);
                 return 0;
         }
         if (now >= t2 && (c->state == DHCP4_STATE_BOUND || c->state == DHCP4_STATE_RENEWING)) {
