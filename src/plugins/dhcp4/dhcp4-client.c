@@ -22,7 +22,7 @@
 #define INIT_DELAY_MAX_USEC (500 * USEC_PER_MSEC)
 /* DISCOVERs without an answer before the outcome is "failed" (no DHCPv4 here: CLAT=auto
  * may then run); the client keeps trying at the 64 s backoff. */
-#define DISCOVER_ATTEMPTS_BEFORE_FAILED 3
+#define DISCOVER_ATTEMPTS_BEFORE_FAILED 2
 #define REQUEST_ATTEMPTS_MAX 4
 #define REBOOT_ATTEMPTS_MAX 2
 /* RFC 2131 §4.4.5: retransmit in RENEWING/REBINDING after half the remaining time, but
