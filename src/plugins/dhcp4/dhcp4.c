@@ -102,6 +102,8 @@ static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_dat
 
         if (!c)
                 return;
+        if (what & V6M_LINK_CHANGED_NAME) /* SO_BINDTODEVICE and the lease file use it */
+                snprintf(c->ifname, sizeof(c->ifname), "%s", v6m_link_get_name(link) ?: "");
         if (what & (V6M_LINK_CHANGED_CONFIG | V6M_LINK_CHANGED_CARRIER)) {
                 if (!dhcp4_wanted(link)) {
                         const struct v6m_network_config *n = v6m_link_get_network_config(link);
