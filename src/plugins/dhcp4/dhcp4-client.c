@@ -22,7 +22,7 @@
 #define INIT_DELAY_MAX_USEC (500 * USEC_PER_MSEC)
 /* DISCOVERs without an answer before the outcome is "failed" (no DHCPv4 here: CLAT=auto
  * may then run); the client keeps trying at the 64 s backoff. */
-#define DISCOVER_ATTEMPTS_BEFORE_FAILED 3
+#define DISCOVER_ATTEMPTS_BEFORE_FAILED 2
 #define REQUEST_ATTEMPTS_MAX 4
 #define REBOOT_ATTEMPTS_MAX 2
 /* RFC 2131 §4.4.5: retransmit in RENEWING/REBINDING after half the remaining time, but
@@ -30,6 +30,7 @@
 #define RENEW_RETRANSMIT_MIN_USEC (60 * USEC_PER_SEC)
 #define TIMER_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
+#define IN_SET_STATE(s, a, b, c) ((s) == (a) || (s) == (b) || (s) == (c))
 #define log_client(c, prio, err, ...) v6m_link_log((c)->link, prio, err, "DHCPv4: " __VA_ARGS__)
 
 static const char *const dhcp4_client_state_table[_DHCP4_STATE_MAX] = {
@@ -951,7 +952,10 @@ static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata
                 drop_lease(c);
                 c->has_stored = false;
                 report(c, V6M_DHCP4_PENDING, NULL);
-                enter_init(c, 0);
+                /* An exchange for a new lease (after a renew request) goes on; one
+                 * about the expired lease starts over. */
+                if (!IN_SET_STATE(c->state, DHCP4_STATE_SELECTING, DHCP4_STATE_REQUESTING, DHCP4_STATE_PROBING))
+                        enter_init(c, 0);
                 return 0;
         }
         if (now >= t2 && (c->state == DHCP4_STATE_BOUND || c->state == DHCP4_STATE_RENEWING)) {
@@ -1045,6 +1049,15 @@ void dhcp4_client_stop(Dhcp4Client *c, bool send_release) {
                         c->stored_released = true;
                 }
         }
+        /* Remember the address for INIT-REBOOT when we start again (carrier back, a
+         * reload), even where the state directory is not writable. */
+        if (c->has_lease) {
+                c->has_stored = true;
+                c->stored_address = c->lease.yiaddr;
+                c->stored_expiry_usec = c->lease_time == UINT32_MAX
+                                                ? UINT64_MAX
+                                                : c->lease_start_usec + (uint64_t) c->lease_time * USEC_PER_SEC;
+        }
         drop_lease(c);
         (void) client_sockets(c, false, false, false);
         timer_disarm(c->timer);
@@ -1056,12 +1069,13 @@ int dhcp4_client_start(Dhcp4Client *c) {
         const char *name = v6m_link_get_name(c->link);
         struct in_addr stored;
         bool released = false, expired = true;
-        bool had_lease = c->has_lease;
-        struct in_addr lease_address = c->lease.yiaddr;
+        uint8_t old_client_id[sizeof(c->client_id)];
+        size_t old_client_id_len = c->client_id_len;
 
         if (!n || !n->dhcp4)
                 return 0;
         dhcp4_client_stop(c, false);
+        memcpy(old_client_id, c->client_id, sizeof(old_client_id));
 
         c->ifindex = v6m_link_get_ifindex(c->link);
         snprintf(c->ifname, sizeof(c->ifname), "%s", name ?: "");
@@ -1075,17 +1089,20 @@ int dhcp4_client_start(Dhcp4Client *c) {
         c->route_metric = n->route_metric;
         build_client_id(c);
 
-        /* A lease we held in this process (carrier came back, renew asked), else the
-         * one stored by an earlier run. */
-        if (had_lease) {
-                c->has_stored = true;
-                c->stored_released = false;
-                c->stored_address = lease_address;
+        /* A lease we held in this process (carrier came back, a reload), for the same
+         * client identifier and not expired; else the one stored by an earlier run. */
+        if (c->has_stored && (old_client_id_len != c->client_id_len ||
+                              memcmp(old_client_id, c->client_id, c->client_id_len) != 0))
+                c->has_stored = false;
+        if (c->has_stored) {
+                if (now_usec(c) >= c->stored_expiry_usec)
+                        c->stored_released = true; /* only a hint for DISCOVER now */
         } else if (dhcp4_store_lease_load(v6m_core_get_state_dir(c->plugin->core), c->ifname, c->client_id,
                                           c->client_id_len, &stored, &released, &expired) >= 0) {
                 c->has_stored = true;
                 c->stored_address = stored;
                 c->stored_released = released || expired;
+                c->stored_expiry_usec = UINT64_MAX;
         }
         c->failed_reported = false;
         report(c, V6M_DHCP4_PENDING, NULL);

@@ -106,6 +106,7 @@ typedef struct Dhcp4Client {
         bool has_stored;
         bool stored_released;
         struct in_addr stored_address;
+        uint64_t stored_expiry_usec; /* CLOCK_BOOTTIME; UINT64_MAX: checked when loaded */
 
         unsigned probes_sent;
         struct in_addr probe_address;

@@ -102,14 +102,19 @@ static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_dat
 
         if (!c)
                 return;
+        if (what & V6M_LINK_CHANGED_NAME) /* SO_BINDTODEVICE and the lease file use it */
+                snprintf(c->ifname, sizeof(c->ifname), "%s", v6m_link_get_name(link) ?: "");
         if (what & (V6M_LINK_CHANGED_CONFIG | V6M_LINK_CHANGED_CARRIER)) {
                 if (!dhcp4_wanted(link)) {
+                        const struct v6m_network_config *n = v6m_link_get_network_config(link);
                         bool running = c->state != DHCP4_STATE_STOPPED;
 
-                        dhcp4_client_stop(c, false);
+                        /* DHCPv4=no now: we stop managing IPv4 here, so release
+                         * (SendRelease=); loss of carrier keeps the lease for later. */
+                        dhcp4_client_stop(c, !n || !n->dhcp4);
                         /* Carrier lost: DHCPv4 is pending again; DHCPv4=no: the core
                          * already shows "disabled". */
-                        if (running && v6m_link_get_network_config(link) && v6m_link_get_network_config(link)->dhcp4) {
+                        if (running && n && n->dhcp4) {
                                 struct v6m_dhcp4_status s = { .state = V6M_DHCP4_PENDING };
 
                                 (void) v6m_link_report_dhcp4(link, &s);
