@@ -309,6 +309,37 @@ static int clat_dad_begin(Link *link) {
         return 0;
 }
 
+bool clat_backend_usable(Link *link) {
+        Manager *m = link->manager;
+        const struct v6m_network_config *n;
+
+        if (!link->network || !link->plugins_attached)
+                return false;
+        n = &link->network->pub;
+        if (n->clat == V6M_NO)
+                return false;
+        if (link->clat_state == V6M_CLAT_STARTING || link->clat_state == V6M_CLAT_RUNNING)
+                return true;
+        for (size_t i = 0; i < n->n_backends; i++) {
+                char why[256] = "";
+                int idx;
+
+                idx = plugin_set_find_clat(&m->plugins, n->backends[i]);
+                if (idx < 0 || !link->plugin_attached[idx])
+                        continue;
+                Plugin *p = m->plugins.plugins + idx;
+                if (!p->ops->start)
+                        continue;
+                if (p->ops->probe && p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why)) < 0) {
+                        log_link_debug(link, "CLAT backend %s not usable: %s", clat_backend_to_string(n->backends[i]),
+                                       why[0] ? why : "probe failed");
+                        continue;
+                }
+                return true;
+        }
+        return false;
+}
+
 void clat_start(Link *link) {
         char reasons[1024] = "";
         const char *reason = NULL;

@@ -20,3 +20,7 @@ void clat_stop(Link *link);
 const char *clat_needs_restart(const Link *link);
 /* Neighbor Advertisements sent for the CLAT IPv6 address. */
 uint64_t clat_ndp_answered(const Link *link);
+/* Could a CLAT run on this link: CLAT= is not "no" and a backend of Backend= is installed
+ * and its probe succeeds (or one is already running). Starts nothing. Used by the DHCPv4
+ * client to decide whether to ask for option 108 with IPv6OnlyPreferred=auto. */
+bool clat_backend_usable(Link *link);

@@ -52,6 +52,10 @@ const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *lin
         return CLINK(link)->network ? &CLINK(link)->network->pub : NULL;
 }
 
+bool v6m_link_clat_backend_usable(const v6m_link *link) {
+        return clat_backend_usable(LINK(link));
+}
+
 bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret) {
         if (!CLINK(link)->has_nat64)
                 return false;

@@ -227,6 +227,11 @@ uint32_t v6m_link_get_mtu(const v6m_link *link);
 /* The matched .network settings, NULL if unmanaged. The pointer changes on reload: do not
  * keep it past the current callback. */
 const struct v6m_network_config *v6m_link_get_network_config(const v6m_link *link);
+/* Could a CLAT translator run on this link: CLAT= is not "no" and a backend of the link's
+ * Backend= list is installed and its probe() succeeds (or a CLAT already runs). Starts
+ * nothing. The DHCPv4 client asks this for IPv6OnlyPreferred=auto (RFC 8925 §3.2: only
+ * ask for IPv6-only when IPv4-only applications keep working). */
+bool v6m_link_clat_backend_usable(const v6m_link *link);
 /* The NAT64 prefix the core chose among all sources; false if none. */
 bool v6m_link_get_nat64_prefix(const v6m_link *link, struct v6m_nat64_prefix *ret);
 
