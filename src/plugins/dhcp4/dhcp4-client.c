@@ -420,16 +420,17 @@ static int configure(Dhcp4Client *c) {
                                            !in_subnet(cf->routes[i].gateway, cf->addr, cf->prefixlen));
                 cf->routes[i] = cf->routes[--cf->n_routes];
         }
-        /* Add what is new. */
+        /* Add what is new, and again what we added before: the kernel flushes routes
+         * when the link goes administratively down. */
         for (size_t k = 0; k < n_want; k++) {
                 bool have = false;
 
                 for (size_t i = 0; i < cf->n_routes && !have; i++)
                         have = route_equal(cf->routes + i, want + k);
-                if (have)
-                        continue;
                 r = dhcp4_netlink_route(c->plugin->nl, c->ifindex, true, want + k, c->route_metric,
                                         want[k].gateway.s_addr && !in_subnet(want[k].gateway, m->yiaddr, prefixlen));
+                if (have && (r >= 0 || r == -EEXIST))
+                        continue;
                 if (r == -EEXIST) {
                         /* Someone else's route: not ours to remove later. */
                         log_client(c, LOG_DEBUG, 0, "Route %u of the lease already exists, leaving it alone", (unsigned) k);
@@ -439,7 +440,7 @@ static int configure(Dhcp4Client *c) {
                         log_client(c, LOG_WARNING, r, "Failed to add a route of the lease: %m");
                         continue;
                 }
-                if (cf->n_routes < DHCP4_MAX_ROUTES)
+                if (!have && cf->n_routes < DHCP4_MAX_ROUTES)
                         cf->routes[cf->n_routes++] = want[k];
         }
 
@@ -953,8 +954,10 @@ static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata
                 c->has_stored = false;
                 report(c, V6M_DHCP4_PENDING, NULL);
                 /* An exchange for a new lease (after a renew request) goes on; one
-                 * about the expired lease starts over. */
-                if (!IN_SET_STATE(c->state, DHCP4_STATE_SELECTING, DHCP4_STATE_REQUESTING, DHCP4_STATE_PROBING))
+                 * about the expired lease starts over; a suspended client (no
+                 * carrier) stays silent. */
+                if (c->state != DHCP4_STATE_STOPPED &&
+                    !IN_SET_STATE(c->state, DHCP4_STATE_SELECTING, DHCP4_STATE_REQUESTING, DHCP4_STATE_PROBING))
                         enter_init(c, 0);
                 return 0;
         }
@@ -1039,8 +1042,18 @@ static void release(Dhcp4Client *c) {
         save_lease(c, true);
 }
 
+void dhcp4_client_suspend(Dhcp4Client *c) {
+        if (!c->has_lease || !c->configured.address)
+                return dhcp4_client_stop(c, false);
+        /* Keep the address and routes (connections survive a short loss of carrier)
+         * and the lease timer (expiry still removes them); stop talking. */
+        (void) client_sockets(c, false, false, false);
+        timer_disarm(c->timer);
+        set_state(c, DHCP4_STATE_STOPPED);
+}
+
 void dhcp4_client_stop(Dhcp4Client *c, bool send_release) {
-        if (c->state == DHCP4_STATE_STOPPED)
+        if (c->state == DHCP4_STATE_STOPPED && !c->has_lease)
                 return;
         if (c->has_lease && c->configured.address &&
             (c->state == DHCP4_STATE_BOUND || c->state == DHCP4_STATE_RENEWING || c->state == DHCP4_STATE_REBINDING)) {
@@ -1122,7 +1135,7 @@ int dhcp4_client_start(Dhcp4Client *c) {
 int dhcp4_client_renew(Dhcp4Client *c) {
         char a[INET_ADDRSTRLEN];
 
-        if (c->state == DHCP4_STATE_STOPPED || !c->has_lease || !c->configured.address)
+        if (!c->has_lease || !c->configured.address)
                 return dhcp4_client_start(c);
         /* Keep the address while asking for it again: INIT-REBOOT, and an ACK for the
          * same address goes straight back to BOUND. */

@@ -131,7 +131,11 @@ Dhcp4Client *dhcp4_client_free(Dhcp4Client *c);
 int dhcp4_client_start(Dhcp4Client *c);
 /* Stop: RELEASE if asked and bound, remove what was configured, report PENDING. */
 void dhcp4_client_stop(Dhcp4Client *c, bool release);
-/* v6mostlyctl renew: INIT-REBOOT keeping a bound address, else a fresh start. */
+/* Carrier lost: stop sending and receiving, keep a bound address on the link until
+ * the lease expires (dhcp4_client_renew() when carrier is back). */
+void dhcp4_client_suspend(Dhcp4Client *c);
+/* v6mostlyctl renew, carrier back: INIT-REBOOT keeping a bound address (an ACK for it
+ * skips the ARP probe), else a fresh start. */
 int dhcp4_client_renew(Dhcp4Client *c);
 void dhcp4_client_count_drop(Dhcp4Client *c, const char *reason);
 

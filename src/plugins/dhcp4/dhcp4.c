@@ -111,7 +111,10 @@ static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_dat
 
                         /* DHCPv4=no now: we stop managing IPv4 here, so release
                          * (SendRelease=); loss of carrier keeps the lease for later. */
-                        dhcp4_client_stop(c, !n || !n->dhcp4);
+                        if (!n || !n->dhcp4)
+                                dhcp4_client_stop(c, true);
+                        else
+                                dhcp4_client_suspend(c);
                         /* Carrier lost: DHCPv4 is pending again; DHCPv4=no: the core
                          * already shows "disabled". */
                         if (running && n && n->dhcp4) {
@@ -120,7 +123,7 @@ static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_dat
                                 (void) v6m_link_report_dhcp4(link, &s);
                         }
                 } else if (c->state == DHCP4_STATE_STOPPED)
-                        (void) dhcp4_client_start(c); /* carrier back: INIT-REBOOT with the stored lease */
+                        (void) dhcp4_client_renew(c); /* carrier back: INIT-REBOOT with the lease we hold */
                 else if ((what & V6M_LINK_CHANGED_CONFIG) && dhcp4_settings_changed(c, v6m_link_get_network_config(link)))
                         (void) dhcp4_client_start(c);
                 return;
