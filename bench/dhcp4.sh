@@ -68,7 +68,7 @@ for s in "${servers[@]}"; do
                 continue
         fi
         bound=() reboot=() v6only=()
-        v6m_dhcp4_start "$s" lease=600 >/dev/null
+        v6m_dhcp4_start "$s" lease=600
         v6m_dhcp4_network_file IPv6OnlyPreferred=yes
         for (( i = 0; i < runs; i++ )); do
                 fresh_daemon
@@ -78,7 +78,7 @@ for s in "${servers[@]}"; do
                 reboot+=("$(measure bound)")
         done
         v6m_dhcp4_stop
-        v6m_dhcp4_start "$s" v6only=1800 >/dev/null
+        v6m_dhcp4_start "$s" v6only=1800
         for (( i = 0; i < runs; i++ )); do
                 fresh_daemon
                 v6only+=("$(measure v6only)")

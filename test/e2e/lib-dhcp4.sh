@@ -272,6 +272,13 @@ v6m_dhcp4_start() {
         fi
         touch "$V6M_DHCP4_LEASES"
         "v6m_dhcp4_${server}_conf" >"$conf"
+        # kea opens no socket on an interface that is not RUNNING yet (right after
+        # the link came up: operstate follows with a delay): wait for it, bounded.
+        deadline=$((SECONDS + 5))
+        while ! ip -n "$V6M_NS_ROUTER" link show dev "$iface" 2>/dev/null | grep -q 'state UP' &&
+              (( SECONDS < deadline )); do
+                sleep 0.05
+        done
         note "$server on $iface: subnet $subnet, pool $pool, lease ${lease}s, option 108: ${v6only:-not configured}"
         case "$server" in
         kea)
