@@ -666,7 +666,9 @@ v6m_wait_listening() {
 }
 
 # v6m_clat_network LINK [PREFIX] [EXTRA-LINES]: a .network for a CLAT link with
-# the static NAT64 prefix (the PLAT's by default) and the TUN backend.
+# the static NAT64 prefix (the PLAT's by default) and the backend list
+# $V6M_CLAT_BACKEND (default: tun; the CLAT tests that run for every backend
+# set it from their argument).
 v6m_clat_network() {
         v6m_network_file "50-$1.network" <<CONF
 [Match]
@@ -679,9 +681,25 @@ DHCPv4=no
 Prefix=${2:-$V6M_PLAT_PREFIX}
 
 [CLAT]
-Backend=tun
+Backend=${V6M_CLAT_BACKEND:-tun}
 ${3:-}
 CONF
+}
+
+# v6m_ebpf_counters: the eBPF CLAT's per-CPU counters, summed, one "name value"
+# line each (fast_4to6 fast_6to4 slow_4to6 slow_6to4); v6m_ebpf_counter NAME: one.
+# The map is found by name (v6m_counters): one CLAT link at a time.
+v6m_ebpf_counters() {
+        bpftool -j map dump name v6m_counters 2>/dev/null | jq -r '
+                [.[] | (.formatted // .) | {key: (.key | if type == "array" then (map(ltrimstr("0x") | explode |
+                 map(if . >= 97 then . - 87 else . - 48 end) | .[0] * 16 + .[1]) | .[0] + .[1] * 256) else . end),
+                 sum: ([.values[] | .value | if type == "array" then (reverse | map(ltrimstr("0x") | explode |
+                 map(if . >= 97 then . - 87 else . - 48 end) | .[0] * 16 + .[1]) | reduce .[] as $b (0; . * 256 + $b))
+                 else . end] | add)}] | .[] | select(.key < 4) |
+                "\(["fast_4to6", "fast_6to4", "slow_4to6", "slow_6to4"][.key]) \(.sum)"'
+}
+v6m_ebpf_counter() {
+        v6m_ebpf_counters | awk -v n="$1" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }'
 }
 
 # v6m_clat_leftovers LINK: what a CLAT of LINK has on the host: devices,

@@ -5,11 +5,17 @@
 # 118, NS answers) goes away when it does not: NAT64 prefix change (restart with
 # the new one), CLAT=no, native IPv4, IPv6 default route lost, link down, kill -9
 # and restart (no duplicates), daemon stop. DAD: an address already on the link
-# makes the daemon pick the next one.
+# makes the daemon pick the next one. Argument: the backend (tun, the default, or
+# ebpf; for ebpf "everything" includes its tc filter on the uplink).
 source "$(dirname "$0")/lib.sh"
 
 V6M_CLAT=1
+backend=${1:-tun}
+export V6M_CLAT_BACKEND=$backend
 v6m_require
+if [[ $backend == ebpf ]]; then
+        [[ -e "$V6MOSTLY_PLUGIN_DIR/clat-ebpf.so" ]] || skip "clat-ebpf not built (no clang/bpftool/libbpf)"
+fi
 command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
 [[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
 v6m_init
@@ -34,16 +40,22 @@ clat_no() { # the same .network with CLAT=no
         sed -i 's/^DHCPv4=no$/DHCPv4=no\nCLAT=no/' "$V6M_TMP/network/50-uplink0.network"
 }
 clat6_now() { ctl --json status uplink0 | jq -r .clat.ipv6_address; }
-one_each() { # exactly one TUN, one CLAT IPv4 address, one route of ours
-        local got
+# tc filters of ours on the uplink (eBPF backend): the program names start v6m_clat_
+our_filters() {
+        tc -n "$V6M_NS_CLIENT" filter show dev uplink0 ingress 2>/dev/null | grep -c 'v6m_clat_' || true
+}
+one_each() { # exactly one TUN, one CLAT IPv4 address, one route of ours (and one filter)
+        local got want_filters=0
         got=$(v6m_clat_leftovers uplink0)
+        [[ $backend == ebpf ]] && want_filters=1
         [[ $(grep -c "^$tun\$" <<<"$got") == 1 && $(grep -c '192\.0\.0\.1/' <<<"$got") == 1 &&
-           $(grep -c "^default dev $tun " <<<"$got") == 1 ]] || { echo "$got"; return 1; }
+           $(grep -c "^default dev $tun " <<<"$got") == 1 && $(our_filters) == "$want_filters" ]] ||
+                { echo "$got"; echo "tc filters of ours: $(our_filters)"; return 1; }
 }
 nothing_left() {
         local got
         got=$(v6m_clat_leftovers uplink0)
-        [[ -z "$got" ]] || { echo "$got"; return 1; }
+        [[ -z "$got" && $(our_filters) == 0 ]] || { echo "$got"; echo "tc filters of ours: $(our_filters)"; return 1; }
 }
 check "running: one TUN, one address, one route" one_each
 check "ping works" ping4

@@ -1,14 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The TUN CLAT end to end: an IPv6-only link (SLAAC + default route from radvd), a
-# real tayga NAT64 in the router, an IPv4-only server behind it. The link reaches
-# ipv6-mostly with backend tun; IPv4-only clients work: ping, a 100 MB TCP
-# download with checksum, UDP both ways, traceroute (ICMP Time Exceeded
-# translated back), PMTU discovery through a smaller MTU on the IPv4 side.
+# The CLAT end to end, for one backend (argument: tun, the default, or ebpf): an
+# IPv6-only link (SLAAC + default route from radvd), a real tayga NAT64 in the
+# router, an IPv4-only server behind it. The link reaches ipv6-mostly with that
+# backend; IPv4-only clients work: ping, a 100 MB TCP download with checksum,
+# UDP both ways, traceroute (ICMP Time Exceeded translated back), PMTU discovery
+# through a smaller MTU on the IPv4 side. Both backends keep the TUN device (the
+# eBPF one as the IPv4 route target and slow path), so the checks are the same.
 source "$(dirname "$0")/lib.sh"
 
 V6M_CLAT=1
+backend=${1:-tun}
+export V6M_CLAT_BACKEND=$backend
 v6m_require
+if [[ $backend == ebpf ]]; then
+        [[ -e "$V6MOSTLY_PLUGIN_DIR/clat-ebpf.so" ]] || skip "clat-ebpf not built (no clang/bpftool/libbpf)"
+        command -v bpftool >/dev/null || skip "bpftool not installed (run tools/deps)"
+fi
 command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
 command -v curl >/dev/null || skip "curl not installed (run tools/deps)"
 command -v iperf3 >/dev/null || skip "iperf3 not installed (run tools/deps)"
@@ -25,14 +33,14 @@ v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
 ifindex=$(v6m_ifindex uplink0)
 
 json=$(ctl --json status uplink0) || true
-v6m_check_json "status: ipv6-mostly, CLAT running with backend tun, 192.0.0.1, MTU 1472" "$json" \
-        --expect state=ipv6-mostly --expect clat.state=running --expect clat.backend=tun \
+v6m_check_json "status: ipv6-mostly, CLAT running with backend $backend, 192.0.0.1, MTU 1472" "$json" \
+        --expect state=ipv6-mostly --expect clat.state=running --expect clat.backend="$backend" \
         --expect clat.ipv4_address=192.0.0.1 --expect clat.mtu=1472
 clat6=$(jq -r .clat.ipv6_address <<<"$json")
 check "the CLAT IPv6 address is in the SLAAC /64, not the host's own" \
         bash -c '[[ "$1" == 2001:db8:1:* ]] && ! ip -n "$2" -6 addr show | grep -q "$1/"' _ "$clat6" "$V6M_NS_CLIENT"
 check_eq "bus CLATIPv6Address" "$(v6m_bus get-property "$ifindex" CLATIPv6Address 2>&1)" "\"$clat6\""
-check_eq "bus CLATBackend" "$(v6m_bus get-property "$ifindex" CLATBackend 2>&1)" '"tun"'
+check_eq "bus CLATBackend" "$(v6m_bus get-property "$ifindex" CLATBackend 2>&1)" "\"$backend\""
 tun="v6mclat$ifindex"
 check "TUN $tun carries 192.0.0.1/32" bash -c "ip -n $V6M_NS_CLIENT -4 addr show dev $tun | grep -q 'inet 192.0.0.1/32'"
 check "IPv4 default route via $tun, proto 118, highest metric" \
@@ -129,4 +137,11 @@ json=$(ctl --json status uplink0) || true
 check "counters: packets translated both ways" \
         jq -e '.clat.counters.packets_4to6 > 1000 and .clat.counters.packets_6to4 > 1000' <<<"$json"
 note "counters: $(jq -c .clat.counters <<<"$json")"
+if [[ $backend == ebpf ]]; then
+        note "eBPF counters: $(v6m_ebpf_counters | tr '\n' ' ')"
+        check "eBPF: packets took the fast path both ways" \
+                test "$(v6m_ebpf_counter fast_4to6)" -gt 1000 -a "$(v6m_ebpf_counter fast_6to4)" -gt 1000
+        check "eBPF: the ICMP errors (traceroute, PMTU) took the slow path" \
+                test "$(v6m_ebpf_counter slow_6to4)" -gt 0
+fi
 v6m_finish

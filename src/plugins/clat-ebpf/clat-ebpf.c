@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* CLAT backend: an eBPF fast path in front of the TUN backend.
+ *
+ * Where the IPv4 side lives. The host's IPv4 stack needs a device that carries the CLAT
+ * address (192.0.0.1/32) and the IPv4 default route, so that routing, source address
+ * selection and sockets work unchanged. We keep the TUN backend's device for that
+ * (v6mclat<ifindex>, set up by the very same code, compiled into this plugin from
+ * src/plugins/clat-tun) and put two tc programs around it:
+ *
+ *   - tc egress of the CLAT device: IPv4 packets the stack routes to it are translated
+ *     in place (bpf_skb_change_proto) and redirected to the uplink with
+ *     bpf_redirect_neigh(), which does the IPv6 FIB lookup and neighbour resolution: no
+ *     MAC bookkeeping here, on-link NAT64 prefixes work too;
+ *   - tc ingress of the uplink: IPv6 packets to the CLAT IPv6 address are translated
+ *     and redirected into the CLAT device (BPF_F_INGRESS), where the IPv4 stack receives
+ *     them as if they had arrived on it.
+ *
+ * What the fast path does not handle (IPv4 options, fragments, ICMP errors with the
+ * packet inside, IPv6 extension headers, packets that need fragmenting or a Fragmentation
+ * Needed answer, UDP without checksum, NAT64 prefixes other than /96) it passes on
+ * untouched, and the TUN backend's userspace translator does it: on egress the packet
+ * simply reaches the TUN; on ingress the translator's AF_PACKET socket is a protocol
+ * handler, which runs after tc ingress. So this backend translates everything the TUN
+ * backend does, with one translation library as the reference: the unit test compares
+ * the fast path with it byte for byte through BPF_PROG_TEST_RUN.
+ *
+ * Why not NetworkManager's design (the CLAT address on the uplink itself, a tc egress
+ * program there)? It needs no extra device, but the IPv4 stack then believes the uplink
+ * has IPv4 (ARP for the gateway, DHCP clients and firewalls see an IPv4 address on the
+ * interface, and "no native IPv4" — the CLAT decision itself — becomes ambiguous), and
+ * every packet the fast path cannot translate would need a slow path of its own. The
+ * extra device costs nothing per packet (the redirect happens before its driver runs)
+ * and keeps the two backends' behaviour the same.
+ *
+ * Attachment: tc clsact through libbpf (bpf_tc_hook_create/bpf_tc_attach). The uplink's
+ * filter has our own handle and priority (CLAT_EBPF_TC_HANDLE/PRIORITY) and program names
+ * start with "v6m_clat_": a restarted daemon removes a filter at that slot only if its
+ * program carries our name, foreign filters are never touched, and a clsact qdisc that
+ * existed before is left alone (one we created is left too: other tools may have added
+ * filters to it since; an empty clsact costs nothing). tcx (kernel 6.6) would be the
+ * better hook, but libbpf 1.1 (Debian 12) has no API for it (bpf_program__attach_tcx()
+ * came with libbpf 1.3): when this plugin is built against such a libbpf, clsact is used
+ * whatever the kernel offers.
+ *
+ * Test knob: V6MOSTLY_CLAT_EBPF_DISABLE=1 in the daemon's environment makes probe()
+ * fail ("disabled by ..."), for the fallback tests only. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <linux/pkt_cls.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "clat-ebpf.h"
+#include "clat-ebpf.skel.h"
+#include "clat-tun-name.h"
+#include "v6mostly/plugin.h"
+#include "xlat.h"
+
+extern unsigned int if_nametoindex(const char *ifname);
+extern const struct v6m_plugin clat_ebpf_tun_slow_path;
+#define SLOW (&clat_ebpf_tun_slow_path)
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+#define DISABLE_ENV "V6MOSTLY_CLAT_EBPF_DISABLE"
+#define VERIFIER_LOG_SIZE (64 * 1024)
+
+typedef struct EbpfPlugin {
+        v6m_core *core;
+        void *slow; /* the TUN backend's plugin data */
+} EbpfPlugin;
+
+typedef struct EbpfLink {
+        v6m_link *link;
+        void *slow; /* the TUN backend's link data */
+        struct clat_ebpf *skel;
+        int uplink_ifindex;
+        int clat_ifindex;
+        bool ingress_attached, egress_attached;
+        bool running;
+} EbpfLink;
+
+/* ---- libbpf messages: collected while loading, so a verifier rejection reaches the
+ * journal with the link it concerns. Only the event-loop thread loads programs. */
+
+static char *load_log;
+static size_t load_log_len;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap) {
+        if (level == LIBBPF_DEBUG || !load_log)
+                return 0;
+        if (load_log_len < VERIFIER_LOG_SIZE - 1) {
+                int n = vsnprintf(load_log + load_log_len, VERIFIER_LOG_SIZE - load_log_len, fmt, ap);
+                if (n > 0)
+                        load_log_len = load_log_len + (size_t) n < VERIFIER_LOG_SIZE - 1 ? load_log_len + (size_t) n
+                                                                                          : VERIFIER_LOG_SIZE - 1;
+        }
+        return 0;
+}
+
+static void log_load_failure(v6m_link *link, int error) {
+        if (!load_log || load_log_len == 0)
+                return;
+        /* One journal entry per line keeps the verifier's log readable with journalctl. */
+        for (char *line = load_log, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                v6m_link_log(link, LOG_WARNING, error, "clat-ebpf: libbpf: %s", line);
+        }
+}
+
+/* Open and load the programs (the verifier runs here). For probe() with a zero
+ * configuration, for start() with the link's. */
+static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_ifindex, const struct xlat *x,
+                     struct clat_ebpf **ret, char *reason, size_t reason_size) {
+        struct clat_ebpf *skel;
+        int r;
+
+        load_log = calloc(1, VERIFIER_LOG_SIZE);
+        load_log_len = 0;
+        skel = clat_ebpf__open();
+        if (!skel) {
+                r = -errno;
+                snprintf(reason, reason_size, "cannot open the BPF object: %s", strerror(-r));
+                goto out;
+        }
+        if (c) {
+                skel->rodata->clat_ipv4 = c->ipv4_address.s_addr;
+                memcpy((void *) skel->rodata->clat_ipv6, &c->ipv6_address, 16);
+                memcpy((void *) skel->rodata->nat64_prefix96, &c->nat64.prefix, 12);
+                skel->rodata->uplink_ifindex = (uint32_t) c->uplink_ifindex;
+                skel->rodata->clat_ifindex = (uint32_t) clat_ifindex;
+                skel->rodata->ipv6_mtu = x->ipv6_mtu;
+                skel->rodata->lowest_ipv6_mtu = x->lowest_ipv6_mtu;
+        }
+        r = clat_ebpf__load(skel);
+        if (r < 0) {
+                if (r == -EPERM || r == -EACCES)
+                        snprintf(reason, reason_size, "bpf() not permitted (%s): no CAP_BPF/CAP_SYS_ADMIN, or locked down",
+                                 strerror(-r));
+                else if (strstr(load_log ?: "", "PROG LOAD LOG") || strstr(load_log ?: "", "verifier"))
+                        /* libbpf prints the verifier's log between "-- BEGIN PROG LOAD
+                         * LOG --" and "-- END PROG LOAD LOG --" when a load fails. */
+                        snprintf(reason, reason_size, "the kernel's verifier rejected the program (log in the journal)");
+                else
+                        snprintf(reason, reason_size, "cannot load the BPF programs: %s (libbpf's log in the journal)",
+                                 strerror(-r));
+                log_load_failure(link, r);
+                clat_ebpf__destroy(skel);
+                goto out;
+        }
+        *ret = skel;
+        r = 0;
+out:
+        free(load_log);
+        load_log = NULL;
+        return r;
+}
+
+/* ---- tc ---- */
+
+static bool prog_is_ours(uint32_t prog_id) {
+        struct bpf_prog_info info = {};
+        uint32_t len = sizeof(info);
+        int fd = bpf_prog_get_fd_by_id(prog_id);
+        bool ours;
+
+        if (fd < 0)
+                return false;
+        ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+               strncmp(info.name, CLAT_EBPF_PROG_PREFIX, strlen(CLAT_EBPF_PROG_PREFIX)) == 0;
+        close(fd);
+        return ours;
+}
+
+/* Our slot on a hook: 0 if free (or freed from a leftover of ours), -EBUSY if a foreign
+ * filter holds it. */
+static int tc_slot_clear(v6m_link *link, int ifindex, enum bpf_tc_attach_point point) {
+        DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+        DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
+        int r;
+
+        r = bpf_tc_query(&hook, &q);
+        if (r < 0)
+                return 0; /* no clsact, or nothing at our slot */
+        if (!prog_is_ours(q.prog_id))
+                return -EBUSY;
+        DECLARE_LIBBPF_OPTS(bpf_tc_opts, d, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
+        r = bpf_tc_detach(&hook, &d);
+        if (r < 0)
+                return v6m_link_log(link, LOG_WARNING, r, "clat-ebpf: cannot remove a leftover filter on ifindex %d: %m",
+                                    ifindex);
+        v6m_link_log(link, LOG_NOTICE, 0, "clat-ebpf: removed a leftover tc filter (program %u) on ifindex %d",
+                     q.prog_id, ifindex);
+        return 0;
+}
+
+static int tc_attach(v6m_link *link, int ifindex, enum bpf_tc_attach_point point, int prog_fd) {
+        DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+        DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY,
+                            .prog_fd = prog_fd);
+        int r;
+
+        r = bpf_tc_hook_create(&hook); /* clsact; -EEXIST: somebody's (or ours) is there */
+        if (r < 0 && r != -EEXIST)
+                return r;
+        r = tc_slot_clear(link, ifindex, point);
+        if (r < 0)
+                return r;
+        return bpf_tc_attach(&hook, &o);
+}
+
+static void tc_detach(v6m_link *link, int ifindex, enum bpf_tc_attach_point point) {
+        DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
+        DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
+        int r = bpf_tc_detach(&hook, &o);
+
+        if (r < 0 && r != -ENOENT && r != -ENODEV && r != -EINVAL)
+                v6m_link_log(link, LOG_WARNING, r, "clat-ebpf: cannot detach the tc filter on ifindex %d: %m", ifindex);
+}
+
+/* ---- counters ---- */
+
+static void counters_read(EbpfLink *e, uint64_t sum[static _CLAT_EBPF_COUNTER_MAX]) {
+        int ncpus = libbpf_num_possible_cpus();
+        uint64_t *v;
+
+        memset(sum, 0, sizeof(uint64_t) * _CLAT_EBPF_COUNTER_MAX);
+        if (!e->skel || ncpus <= 0)
+                return;
+        v = calloc((size_t) ncpus, sizeof(uint64_t));
+        if (!v)
+                return;
+        for (uint32_t k = 0; k < _CLAT_EBPF_COUNTER_MAX; k++)
+                if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.v6m_counters), &k, v) == 0)
+                        for (int i = 0; i < ncpus; i++)
+                                sum[k] += v[i];
+        free(v);
+}
+
+/* ---- plugin callbacks ---- */
+
+static bool have_cap(int cap) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct d[2] = {};
+
+        if (syscall(SYS_capget, &h, d) < 0)
+                return false;
+        return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static int clat_ebpf_probe(void *plugin_data, v6m_link *link, char *reason, size_t reason_size) {
+        EbpfPlugin *p = plugin_data;
+        struct v6m_nat64_prefix prefix;
+        struct clat_ebpf *skel = NULL;
+        const char *env = getenv(DISABLE_ENV);
+        int r;
+
+        if (env && streq(env, "1")) {
+                snprintf(reason, reason_size, "disabled by %s=1 (a test knob)", DISABLE_ENV);
+                return -EOPNOTSUPP;
+        }
+        if (libbpf_major_version() < 1 && libbpf_minor_version() < 8) {
+                snprintf(reason, reason_size, "libbpf %u.%u is too old (bpf_tc_attach() needs 0.8)",
+                         libbpf_major_version(), libbpf_minor_version());
+                return -EOPNOTSUPP;
+        }
+        if (!have_cap(CAP_NET_ADMIN)) {
+                snprintf(reason, reason_size, "no CAP_NET_ADMIN");
+                return -EPERM;
+        }
+        if (!have_cap(CAP_BPF) && !have_cap(CAP_SYS_ADMIN)) {
+                snprintf(reason, reason_size, "no CAP_BPF (nor CAP_SYS_ADMIN)");
+                return -EPERM;
+        }
+        if (v6m_link_get_nat64_prefix(link, &prefix) && prefix.len != 96) {
+                snprintf(reason, reason_size, "the fast path handles /96 NAT64 prefixes only (this one is /%u)",
+                         prefix.len);
+                return -EOPNOTSUPP;
+        }
+        /* The slow path is the TUN backend: it must be usable too. */
+        r = SLOW->probe(p->slow, link, reason, reason_size);
+        if (r < 0) {
+                char why[200];
+                snprintf(why, sizeof(why), "%s", reason);
+                snprintf(reason, reason_size, "slow path (TUN) unusable: %s", why);
+                return r;
+        }
+        r = ebpf_load(link, NULL, 0, NULL, &skel, reason, reason_size);
+        if (r < 0)
+                return r;
+        clat_ebpf__destroy(skel);
+
+        /* clsact on the uplink: there already, or we can make it (and undo that). */
+        DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = v6m_link_get_ifindex(link), .attach_point = BPF_TC_INGRESS);
+        r = bpf_tc_hook_create(&hook);
+        if (r < 0 && r != -EEXIST) {
+                snprintf(reason, reason_size, "cannot add a clsact qdisc to the uplink: %s", strerror(-r));
+                return r;
+        }
+        if (r == 0) {
+                hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
+                (void) bpf_tc_hook_destroy(&hook);
+        }
+        return 0;
+}
+
+static void ebpf_link_teardown(EbpfLink *e) {
+        if (e->ingress_attached)
+                tc_detach(e->link, e->uplink_ifindex, BPF_TC_INGRESS);
+        if (e->egress_attached)
+                tc_detach(e->link, e->clat_ifindex, BPF_TC_EGRESS);
+        e->ingress_attached = e->egress_attached = false;
+        if (e->skel) {
+                uint64_t c[_CLAT_EBPF_COUNTER_MAX];
+
+                counters_read(e, c);
+                v6m_link_log(e->link, LOG_INFO, 0,
+                             "clat-ebpf: fast path translated %" PRIu64 " packets 4→6 and %" PRIu64
+                             " 6→4; %" PRIu64 " and %" PRIu64 " went to the slow path",
+                             c[CLAT_EBPF_FAST_4TO6], c[CLAT_EBPF_FAST_6TO4], c[CLAT_EBPF_SLOW_4TO6],
+                             c[CLAT_EBPF_SLOW_6TO4]);
+                clat_ebpf__destroy(e->skel);
+                e->skel = NULL;
+        }
+        e->running = false;
+}
+
+static int ebpf_link_setup(EbpfLink *e, const struct v6m_clat_config *config) {
+        char name[CLAT_IFNAMSIZ], reason[256] = "";
+        const char *why = NULL;
+        struct xlat x;
+        int r;
+
+        struct xlat_config xc = {
+                .nat64_prefix = config->nat64,
+                .clat_ipv4 = config->ipv4_address,
+                .clat_ipv6 = config->ipv6_address,
+                .ipv6_mtu = config->mtu + 28, /* as the TUN backend */
+        };
+        r = xlat_init(&x, &xc, &why);
+        if (r < 0)
+                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: invalid translator settings: %s", why);
+        if (config->nat64.len != 96)
+                return v6m_link_log(e->link, LOG_WARNING, EOPNOTSUPP, "clat-ebpf: NAT64 prefix is not a /96");
+
+        e->uplink_ifindex = config->uplink_ifindex;
+        clat_tun_name(config->uplink_ifindex, name);
+        e->clat_ifindex = (int) if_nametoindex(name);
+        if (e->clat_ifindex <= 0)
+                return v6m_link_log(e->link, LOG_WARNING, ENODEV, "clat-ebpf: %s is missing", name);
+
+        r = ebpf_load(e->link, config, e->clat_ifindex, &x, &e->skel, reason, sizeof(reason));
+        if (r < 0)
+                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: %s", reason);
+
+        r = tc_attach(e->link, e->clat_ifindex, BPF_TC_EGRESS, bpf_program__fd(e->skel->progs.v6m_clat_4to6));
+        if (r < 0)
+                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: cannot attach to tc egress of %s: %m", name);
+        e->egress_attached = true;
+        r = tc_attach(e->link, e->uplink_ifindex, BPF_TC_INGRESS, bpf_program__fd(e->skel->progs.v6m_clat_6to4));
+        if (r == -EBUSY)
+                return v6m_link_log(e->link, LOG_WARNING, r,
+                                    "clat-ebpf: tc ingress handle/priority 0x%x/0x%x of the uplink is taken by a foreign filter",
+                                    CLAT_EBPF_TC_HANDLE, CLAT_EBPF_TC_PRIORITY);
+        if (r < 0)
+                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: cannot attach to tc ingress of the uplink: %m");
+        e->ingress_attached = true;
+        e->running = true;
+        return 0;
+}
+
+static int clat_ebpf_init(v6m_core *core, void **ret) {
+        EbpfPlugin *p = calloc(1, sizeof(EbpfPlugin));
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        p->core = core;
+        /* libbpf's messages go nowhere but into a load's log: a query that finds no
+         * clsact is not worth a line on stderr. */
+        libbpf_set_print(libbpf_print);
+        r = SLOW->init(core, &p->slow);
+        if (r < 0) {
+                free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+static void clat_ebpf_done(void *plugin_data) {
+        EbpfPlugin *p = plugin_data;
+
+        if (p && SLOW->done)
+                SLOW->done(p->slow);
+        free(p);
+}
+
+static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link_data) {
+        EbpfPlugin *p = plugin_data;
+        EbpfLink *e = calloc(1, sizeof(EbpfLink));
+        int r;
+
+        if (!e)
+                return -ENOMEM;
+        e->link = link;
+        r = SLOW->link_add(p->slow, link, &e->slow);
+        if (r < 0) {
+                free(e);
+                return r;
+        }
+        /* A daemon killed with SIGKILL left its uplink filter behind: remove it now,
+         * whether or not this link gets a CLAT again. */
+        if (have_cap(CAP_NET_ADMIN))
+                (void) tc_slot_clear(link, v6m_link_get_ifindex(link), BPF_TC_INGRESS);
+        *ret_link_data = e;
+        return 0;
+}
+
+static void clat_ebpf_stop(void *plugin_data, v6m_link *link, void *link_data) {
+        EbpfPlugin *p = plugin_data;
+        EbpfLink *e = link_data;
+
+        if (!e)
+                return;
+        ebpf_link_teardown(e);
+        SLOW->stop(p->slow, link, e->slow);
+}
+
+static void clat_ebpf_link_remove(void *plugin_data, v6m_link *link, void *link_data) {
+        EbpfPlugin *p = plugin_data;
+        EbpfLink *e = link_data;
+
+        if (!e)
+                return;
+        ebpf_link_teardown(e);
+        SLOW->link_remove(p->slow, link, e->slow);
+        free(e);
+}
+
+static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_clat_config *config) {
+        EbpfPlugin *p = plugin_data;
+        EbpfLink *e = link_data;
+        int r;
+
+        if (!e)
+                return -EINVAL;
+        if (e->running)
+                clat_ebpf_stop(plugin_data, link, e);
+        /* The slow path first: it makes the CLAT device the fast path attaches to. */
+        r = SLOW->start(p->slow, link, e->slow, config);
+        if (r < 0)
+                return r;
+        r = ebpf_link_setup(e, config);
+        if (r < 0) {
+                ebpf_link_teardown(e);
+                SLOW->stop(p->slow, link, e->slow);
+                return r;
+        }
+        v6m_link_log(link, LOG_INFO, 0,
+                     "clat-ebpf: fast path on tc egress of the CLAT device and tc ingress of the uplink (clsact; "
+                     "libbpf %u.%u has no tcx API)",
+                     libbpf_major_version(), libbpf_minor_version());
+        v6m_link_report_clat(link, V6M_CLAT_RUNNING, 0, NULL);
+        return 0;
+}
+
+static int clat_ebpf_stats(void *plugin_data, v6m_link *link, void *link_data, struct v6m_clat_stats *ret) {
+        EbpfPlugin *p = plugin_data;
+        EbpfLink *e = link_data;
+        uint64_t c[_CLAT_EBPF_COUNTER_MAX];
+        int r;
+
+        *ret = (struct v6m_clat_stats) {};
+        if (!e)
+                return 0;
+        r = SLOW->stats(p->slow, link, e->slow, ret);
+        if (r < 0)
+                return r;
+        counters_read(e, c);
+        ret->packets_4to6 += c[CLAT_EBPF_FAST_4TO6];
+        ret->packets_6to4 += c[CLAT_EBPF_FAST_6TO4];
+        for (int d = XLAT_DROP_NONE + 1; d < _XLAT_DROP_MAX; d++) {
+                uint64_t n = c[CLAT_EBPF_DROP_BASE + d];
+                const char *name = xlat_drop_reason_to_string(d);
+                size_t i;
+
+                if (n == 0)
+                        continue;
+                for (i = 0; i < ret->n_dropped; i++)
+                        if (streq(ret->dropped[i].reason, name))
+                                break;
+                if (i == ret->n_dropped) {
+                        if (ret->n_dropped >= V6M_CLAT_DROP_REASONS_MAX)
+                                continue;
+                        ret->dropped[ret->n_dropped++] = (typeof(ret->dropped[0])) { .reason = name };
+                }
+                ret->dropped[i].count += n;
+        }
+        return 0;
+}
+
+const struct v6m_plugin v6mostly_plugin = {
+        .abi_version = V6M_PLUGIN_ABI_VERSION,
+        .struct_size = sizeof(struct v6m_plugin),
+        .name = "clat-ebpf",
+        .kind = V6M_PLUGIN_CLAT,
+        .init = clat_ebpf_init,
+        .done = clat_ebpf_done,
+        .link_add = clat_ebpf_link_add,
+        .link_remove = clat_ebpf_link_remove,
+        .probe = clat_ebpf_probe,
+        .start = clat_ebpf_start,
+        .stop = clat_ebpf_stop,
+        .stats = clat_ebpf_stats,
+};
