@@ -131,14 +131,24 @@ static void clat_generate_ipv6(Link *link) {
                                                    link->clat_dad_counter, &link->clat_config.ipv6_address);
 }
 
-static int clat_prepare_config(Link *link, struct v6m_clat_config *c, const char **ret_reason) {
+/* The CLAT's IPv4 MTU: [CLAT] MTU=, else the uplink's IPv6 MTU less the 20 bytes an IPv6
+ * header adds over IPv4 and 8 for a Fragment header the translation may need. */
+static uint32_t clat_wanted_mtu(const Link *link) {
         const struct v6m_network_config *n = &link->network->pub;
         uint32_t mtu6 = clat_uplink_ipv6_mtu(link);
+
+        if (n->mtu)
+                return n->mtu;
+        return mtu6 > CLAT_MTU_OVERHEAD + 68 ? mtu6 - CLAT_MTU_OVERHEAD : 68;
+}
+
+static int clat_prepare_config(Link *link, struct v6m_clat_config *c, const char **ret_reason) {
+        const struct v6m_network_config *n = &link->network->pub;
 
         *c = (struct v6m_clat_config) {
                 .uplink_ifindex = link->ifindex,
                 .nat64 = link->nat64_prefix,
-                .mtu = n->mtu ? n->mtu : (mtu6 > CLAT_MTU_OVERHEAD + 68 ? mtu6 - CLAT_MTU_OVERHEAD : 68),
+                .mtu = clat_wanted_mtu(link),
                 .route_metric = CLAT_ROUTE_METRIC,
         };
         if (clat_pick_ipv4(link, &c->ipv4_address) < 0) {
@@ -414,6 +424,8 @@ const char *clat_needs_restart(const Link *link) {
                 return "NAT64 prefix changed";
         if (!link->network->pub.has_ipv6_address && !clat_prefix64_present(link))
                 return "the /64 of the CLAT IPv6 address is gone";
+        if (link->clat_config.mtu != clat_wanted_mtu(link))
+                return "the uplink's MTU changed";
         return NULL;
 }
 

@@ -105,7 +105,11 @@ void link_update_from_netlink(Link *link, const char *ifname, unsigned flags, ui
                 link->carrier = carrier;
                 what |= V6M_LINK_CHANGED_CARRIER;
         }
-        link->mtu = mtu;
+        if (mtu != link->mtu) {
+                /* The CLAT's MTU follows the uplink's (clat_needs_restart()). */
+                link->mtu = mtu;
+                link_mark_dirty(link);
+        }
         link->loopback = loopback;
         if (mac) {
                 link->mac = *mac;

@@ -4,7 +4,8 @@
 # holds and everything it added (TUN device, IPv4 address, route of protocol
 # 118, NS answers) goes away when it does not: NAT64 prefix change (restart with
 # the new one), CLAT=no, native IPv4, IPv6 default route lost, link down, kill -9
-# and restart (no duplicates), daemon stop. DAD: an address already on the link
+# and restart (no duplicates), the uplink's MTU changing (restart with the new
+# one), daemon stop. DAD: an address already on the link
 # makes the daemon pick the next one. Argument: the backend (tun, the default, or
 # ebpf; for ebpf "everything" includes its tc filter on the uplink).
 source "$(dirname "$0")/lib.sh"
@@ -111,6 +112,28 @@ ip -n "$V6M_NS_ROUTER" link set r0 up
 v6m_wait_state uplink0 ipv6-mostly 30
 check "link up again: one TUN, one address, one route" one_each
 check "ping works after the link came back" ping4
+
+# ---- the uplink's MTU changes → the CLAT restarts with MTU - 28, and back
+mtu_of() { ip -n "$V6M_NS_CLIENT" -o link show dev "$1" | grep -oE ' mtu [0-9]+' | awk '{ print $2 }'; }
+ip -n "$V6M_NS_ROUTER" link set r0 mtu 1400
+ip -n "$V6M_NS_CLIENT" link set uplink0 mtu 1400
+check "uplink MTU 1400: the CLAT's MTU becomes 1372 (bus)" \
+        v6m_bus wait-prop "$ifindex" CLATMTU 1372 15
+v6m_wait_state uplink0 ipv6-mostly 30
+check_eq "the CLAT device has MTU 1372" "$(mtu_of "$tun")" 1372
+check "one TUN, one address, one route after the restart" one_each
+check "ping works at the new MTU" ping4
+too_big() {
+        local out
+        out=$(ip netns exec "$V6M_NS_CLIENT" ping -c1 -W2 -M do -s 1345 "$V6M_SERVER4" 2>&1) || true
+        grep -q 'mtu=1372' <<<"$out" || { echo "$out"; return 1; }
+}
+check "a 1373-byte IPv4 packet with DF is refused locally (local error: message too long, mtu=1372)" too_big
+ip -n "$V6M_NS_CLIENT" link set uplink0 mtu 1500
+ip -n "$V6M_NS_ROUTER" link set r0 mtu 1500
+check "uplink MTU 1500 again: the CLAT's MTU is 1472 again" \
+        v6m_bus wait-prop "$ifindex" CLATMTU 1472 15
+v6m_wait_state uplink0 ipv6-mostly 30
 
 # ---- kill -9, restart: no duplicates, same addresses
 v6m_kill9_daemon
