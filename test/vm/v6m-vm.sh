@@ -26,7 +26,7 @@ done
 [[ -n $kver ]] || skip "no Debian 6.1 kernel with modules in /boot and /lib/modules (linux-image-amd64)"
 [[ -r /boot/vmlinuz-$kver ]] || skip "/boot/vmlinuz-$kver not readable"
 busybox=/bin/busybox
-ldd "$busybox" >/dev/null 2>&1 && skip "$busybox is not static (install busybox-static)"
+[[ -x $busybox ]] || skip "busybox not installed (run tools/deps)"
 command -v cpio >/dev/null || skip "cpio not installed"
 
 tmp=$(mktemp -d /tmp/v6m-vm.XXXXXX)
@@ -45,6 +45,11 @@ trap 'exit 143' TERM INT
 root=$tmp/initramfs
 mkdir -p "$root"/{bin,dev,proc,sys,mnt/ro,mnt/rw,mnt/new,mods}
 cp "$busybox" "$root/bin/busybox"
+# Debian's busybox is dynamically linked: its libraries go along, at the same paths.
+for lib in $(ldd "$busybox" 2>/dev/null | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+done
 mods=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p overlay)
 for m in "${mods[@]}"; do
         f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" -print -quit)
@@ -78,7 +83,8 @@ mkdir -p /mnt/new/run/netns /mnt/new/run/v6m-vm
 cp /guest-script /mnt/new/run/v6m-vm/script; cp /guest-args /guest-env /mnt/new/run/v6m-vm/
 mount --move /proc /mnt/new/proc; mount --move /sys /mnt/new/sys; mount --move /dev /mnt/new/dev
 exec switch_root /mnt/new /bin/bash -c '
-        mount -t devpts devpts /dev/pts 2>/dev/null; mkdir -p /dev/shm; mount -t tmpfs tmpfs /dev/shm
+        mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts 2>/dev/null; mount -t tmpfs tmpfs /dev/shm
+        ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
         mount -t bpf bpf /sys/fs/bpf 2>/dev/null; mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
         mount -t tmpfs tmpfs /var/tmp
         ip link set lo up

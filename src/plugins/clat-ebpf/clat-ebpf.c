@@ -90,7 +90,11 @@ typedef struct EbpfLink {
         int clat_ifindex;
         bool ingress_attached, egress_attached;
         bool running;
+        sd_event *event;
+        sd_event_source *watch; /* is our uplink filter still there? */
 } EbpfLink;
+
+#define WATCH_USEC (1000 * 1000)
 
 /* ---- libbpf messages: collected while loading, so a verifier rejection reaches the
  * journal with the link it concerns. Only the event-loop thread loads programs. */
@@ -319,6 +323,7 @@ static int clat_ebpf_probe(void *plugin_data, v6m_link *link, char *reason, size
 }
 
 static void ebpf_link_teardown(EbpfLink *e) {
+        e->watch = sd_event_source_disable_unref(e->watch);
         if (e->ingress_attached)
                 tc_detach(e->link, e->uplink_ifindex, BPF_TC_INGRESS);
         if (e->egress_attached)
@@ -410,6 +415,27 @@ static void clat_ebpf_done(void *plugin_data) {
         free(p);
 }
 
+/* Somebody else (tc filter del, another tool's clean-up) may remove our filter from the
+ * uplink: the fast path 6→4 is gone then, and with it most incoming traffic. Polled:
+ * there is no notification for it. The link falls through to the next backend. */
+static int watch_handler(sd_event_source *s, uint64_t usec, void *userdata) {
+        EbpfLink *e = userdata;
+        DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = e->uplink_ifindex, .attach_point = BPF_TC_INGRESS);
+        DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
+
+        if (!e->running || !e->ingress_attached)
+                return 0;
+        if (bpf_tc_query(&hook, &q) < 0 || !prog_is_ours(q.prog_id)) {
+                e->ingress_attached = false;
+                v6m_link_log(e->link, LOG_WARNING, 0, "clat-ebpf: our tc filter on the uplink was removed by someone else");
+                v6m_link_report_clat(e->link, V6M_CLAT_FAILED, 0, "the tc filter on the uplink was removed by someone else");
+                return 0;
+        }
+        (void) sd_event_source_set_time_relative(s, WATCH_USEC);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        return 0;
+}
+
 static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link_data) {
         EbpfPlugin *p = plugin_data;
         EbpfLink *e = calloc(1, sizeof(EbpfLink));
@@ -418,6 +444,7 @@ static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link
         if (!e)
                 return -ENOMEM;
         e->link = link;
+        e->event = v6m_core_get_event(p->core);
         r = SLOW->link_add(p->slow, link, &e->slow);
         if (r < 0) {
                 free(e);
@@ -466,6 +493,12 @@ static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, c
         if (r < 0)
                 return r;
         r = ebpf_link_setup(e, config);
+        if (r < 0) {
+                ebpf_link_teardown(e);
+                SLOW->stop(p->slow, link, e->slow);
+                return r;
+        }
+        r = sd_event_add_time_relative(e->event, &e->watch, CLOCK_MONOTONIC, WATCH_USEC, 0, watch_handler, e);
         if (r < 0) {
                 ebpf_link_teardown(e);
                 SLOW->stop(p->slow, link, e->slow);
