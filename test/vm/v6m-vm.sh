@@ -130,6 +130,6 @@ wait "$qemu_pid" || true
 qemu_pid=""
 size=$(stat -c %s "$log")
 (( size > off )) && tail -c +$((off + 1)) "$log" | tr -d '\r'
-rc=$(tr -d '\r' <"$log" | sed -n 's/^V6M-VM-EXIT=\([0-9]*\)$/\1/p' | tail -1)
+rc=$(tr -d '\r' <"$log" | grep -ao 'V6M-VM-EXIT=[0-9]*' | tail -1 | cut -d= -f2)
 [[ -n $rc ]] || { echo "V6M-VM: the guest did not report an exit status"; exit 1; }
 exit "$rc"
