@@ -96,8 +96,8 @@ typedef struct EbpfLink {
 
 #define WATCH_USEC (1000 * 1000)
 
-/* ---- libbpf messages: collected while loading, so a verifier rejection reaches the
- * journal with the link it concerns. Only the event-loop thread loads programs. */
+/* ---- libbpf messages: collected while opening and loading, so an open failure (a bad
+ * ELF image) or a verifier rejection reaches the journal with the link it concerns. Only the event-loop thread loads programs. */
 
 static char *load_log;
 static size_t load_log_len;
@@ -122,7 +122,8 @@ static void log_load_failure(v6m_link *link, int error) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
-                v6m_link_log(link, LOG_WARNING, error, "clat-ebpf: libbpf: %s", line);
+                v6m_link_log(link, LOG_WARNING, error, "clat-ebpf: libbpf: %s",
+                             strncmp(line, "libbpf: ", 8) == 0 ? line + 8 : line);
         }
 }
 
@@ -138,7 +139,9 @@ static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_i
         skel = clat_ebpf__open();
         if (!skel) {
                 r = -errno;
-                snprintf(reason, reason_size, "cannot open the BPF object: %s", strerror(-r));
+                snprintf(reason, reason_size, "cannot open the BPF object: %s (libbpf's log in the journal)",
+                         strerror(-r));
+                log_load_failure(link, r);
                 goto out;
         }
         if (c) {
