@@ -5,4 +5,5 @@
 # backend's e2e test once more on a second kernel. Skips (77) when the VM cannot run.
 # Bounded: 170 s for the whole VM run.
 here=$(cd "$(dirname "$0")" && pwd)
-exec "$here/v6m-vm.sh" "${V6M_VM_TIMEOUT:-170}" "$here/guest-tests.sh" "${@:-kmod}"
+(( $# )) || set -- kmod ebpf
+exec "$here/v6m-vm.sh" "${V6M_VM_TIMEOUT:-170}" "$here/guest-tests.sh" "$@"

@@ -64,6 +64,26 @@ cp "$script" "$root/guest-script"
 printf '%q ' "$@" >"$root/guest-args"
 # The meson environment of the test (V6MOSTLY*, V6M_*) goes along.
 declare -px $(compgen -e | grep -E '^(V6MOSTLY|V6M_)' || true) >"$root/guest-env" 2>/dev/null || : >"$root/guest-env"
+# The build's binaries go along as a copy taken now, not over 9p: a rebuild on the host
+# during the run (ld unlinks the old file and the new one often gets the same inode
+# number) leaves the guest's 9p page cache holding pages of the old file under the new
+# one, so a later mmap (dlopen) sees a mix of both. A plugin relinked that way made the
+# eBPF backend fail in the guest with "cannot open the BPF object: Invalid argument":
+# its embedded BPF object was half old, half new.
+build=${V6MOSTLY_BUILD_ROOT:-${V6MOSTLY_SOURCE_ROOT:-.}/build}
+daemon=${V6MOSTLYD:-$build/src/core/v6mostlyd}
+ctl=${V6MOSTLYCTL:-$build/src/ctl/v6mostlyctl}
+plugins=${V6MOSTLY_PLUGIN_DIR:-$build/src/plugins}
+if [[ -x $daemon && -x $ctl && -d $plugins ]]; then
+        mkdir -p "$root/v6m-build/plugins"
+        cp "$daemon" "$root/v6m-build/v6mostlyd"
+        cp "$ctl" "$root/v6m-build/v6mostlyctl"
+        cp "$plugins"/*.so "$root/v6m-build/plugins/" 2>/dev/null || true
+        cat >>"$root/guest-env" <<'ENV'
+export V6MOSTLYD=/run/v6m-vm/build/v6mostlyd V6MOSTLYCTL=/run/v6m-vm/build/v6mostlyctl
+export V6MOSTLY_PLUGIN_DIR=/run/v6m-vm/build/plugins
+ENV
+fi
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -81,6 +101,7 @@ mount -t overlay overlay -o lowerdir=/mnt/ro,upperdir=/mnt/rw/upper,workdir=/mnt
 mount -t tmpfs tmpfs /mnt/new/run
 mkdir -p /mnt/new/run/netns /mnt/new/run/v6m-vm
 cp /guest-script /mnt/new/run/v6m-vm/script; cp /guest-args /guest-env /mnt/new/run/v6m-vm/
+[ -d /v6m-build ] && cp -a /v6m-build /mnt/new/run/v6m-vm/build
 mount --move /proc /mnt/new/proc; mount --move /sys /mnt/new/sys; mount --move /dev /mnt/new/dev
 exec switch_root /mnt/new /bin/bash -c '
         mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts 2>/dev/null; mount -t tmpfs tmpfs /dev/shm
@@ -94,7 +115,8 @@ exec switch_root /mnt/new /bin/bash -c '
         eval "set -- $(cat /run/v6m-vm/guest-args)"
         bash /run/v6m-vm/script "$@"
         echo "V6M-VM-EXIT=$?"
-        echo o >/proc/sysrq-trigger
+        sync
+        busybox poweroff -f 2>/dev/null || echo o >/proc/sysrq-trigger
         sleep 30'
 INIT
 chmod 755 "$root/init"
