@@ -19,7 +19,7 @@ for t in "$@"; do
         case $t in
         kmod) run "$e2e/test-clat-kmod.sh" ;;
         ebpf) run "$e2e/test-clat-ebpf.sh" ;;
-        bench) run "$V6MOSTLY_SOURCE_ROOT/bench/clat-kmod-vm.sh" ;;
+        bench) run "$V6MOSTLY_SOURCE_ROOT/bench/clat-kmod-vm.sh" --guest ;;
         *) echo "guest: unknown test $t"; failed=$((failed + 1)) ;;
         esac
 done
