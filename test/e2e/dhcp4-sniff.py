@@ -16,6 +16,7 @@ TYPE is DISCOVER, OFFER, REQUEST, DECLINE, ACK, NAK, RELEASE, INFORM or ?N.
 Only the standard library: the sniffer must start fast.
 """
 
+import errno
 import ipaddress
 import socket
 import struct
@@ -105,7 +106,14 @@ def main(argv):
     log = open(logfile, "a", buffering=1)
     print("LISTENING", flush=True)
     while True:
-        frame, addr = s.recvfrom(65535)
+        try:
+            frame, addr = s.recvfrom(65535)
+        except OSError as e:
+            # The interface went down (a carrier test): the socket reports it
+            # once and goes on receiving when it is up again.
+            if e.errno == errno.ENETDOWN:
+                continue
+            raise
         if len(frame) < 14 or frame[12:14] != b"\x08\x00":
             continue
         line = describe(frame[14:], addr[2] == PACKET_OUTGOING)

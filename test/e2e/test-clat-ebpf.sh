@@ -26,13 +26,21 @@ v6m_clat_network uplink0
 
 # ---- foreign tc filters on the uplink, before the daemon: clsact is theirs
 multiarch=$(gcc -print-multiarch 2>/dev/null || true)
-clang -target bpf -O2 ${multiarch:+-I/usr/include/$multiarch} -c "$(dirname "$0")/tc-foreign.bpf.c" \
-        -o "$V6M_TMP/tc-foreign.o" || die "cannot build the foreign tc program"
+# foreign_first runs before ours (prio 10), foreign_last after it (prio 40000);
+# each counts the packets it sees in a map of its own name.
 tc -n "$V6M_NS_CLIENT" qdisc add dev uplink0 clsact
-for prio in 10 40000; do
-        tc -n "$V6M_NS_CLIENT" filter add dev uplink0 ingress prio "$prio" handle 1 bpf da \
-                obj "$V6M_TMP/tc-foreign.o" sec tc || die "cannot add the foreign filter at prio $prio"
+for f in 10:foreign_first 40000:foreign_last; do
+        clang -target bpf -O2 -g ${multiarch:+-I/usr/include/$multiarch} -DSEEN="${f#*:}" \
+                -c "$(dirname "$0")/tc-foreign.bpf.c" -o "$V6M_TMP/${f#*:}.o" || die "cannot build the foreign tc program"
+        tc -n "$V6M_NS_CLIENT" filter add dev uplink0 ingress prio "${f%%:*}" handle 1 bpf da \
+                obj "$V6M_TMP/${f#*:}.o" sec tc || die "cannot add the foreign filter at prio ${f%%:*}"
 done
+# foreign_seen MAP: the packets that foreign filter has seen.
+foreign_seen() {
+        bpftool -j map dump name "$1" 2>/dev/null | jq -r '.[0] | if .formatted then .formatted.value
+                else (.value | reverse | map(ltrimstr("0x") | explode | map(if . >= 97 then . - 87 else . - 48 end)
+                | .[0] * 16 + .[1]) | reduce .[] as $b (0; . * 256 + $b)) end' 2>/dev/null || echo 0
+}
 filters() { tc -n "$V6M_NS_CLIENT" filter show dev uplink0 ingress 2>/dev/null; }
 ours() { filters | grep -c 'v6m_clat_' || true; }
 foreign_kept() {
@@ -50,6 +58,12 @@ check_eq "exactly one filter of ours on the uplink" "$(ours)" 1
 check "the foreign filters are still there" foreign_kept
 order=$(filters | grep -oE 'pref [0-9]+ bpf .*(foreign_pass|v6m_clat_6to4)' | awk '{ print $2 ":" ($0 ~ /v6m_clat/ ? "ours" : "foreign") }' | tr '\n' ' ')
 check_eq "the uplink's tc filters: foreign, ours, foreign (by priority)" "$order" "10:foreign 30262:ours 40000:foreign "
+# Ours takes only the CLAT's packets: the host's other IPv6 traffic goes on to the
+# filters after it (TC_ACT_UNSPEC, not TC_ACT_OK, which would end the chain).
+last=$(foreign_seen foreign_last)
+check "the host pings its router over IPv6 (not the CLAT's traffic)" \
+        ip netns exec "$V6M_NS_CLIENT" ping -6 -c3 -i0.2 -W2 2001:db8:1::1
+check "the foreign filter after ours saw those packets" test "$(foreign_seen foreign_last)" -ge "$((last + 3))"
 
 # ---- fast path: TCP
 head -c 20M /dev/urandom >"$V6M_TMP/blob"
@@ -94,7 +108,7 @@ until ip netns exec "$V6M_NS_ROUTER" ss -Hlun | grep -q ':7007'; do
         (( SECONDS < deadline )) || die "the UDP echo server did not start"
         sleep 0.05
 done
-slow4=$(v6m_ebpf_counter slow_4to6); slow6=$(v6m_ebpf_counter slow_6to4)
+slow4=$(v6m_ebpf_counter slow_4to6); slow6=$(v6m_ebpf_counter slow_6to4); last=$(foreign_seen foreign_last)
 udp_big() {
         ip netns exec "$V6M_NS_CLIENT" "$V6M_PYTHON" -c '
 import os, socket, sys
@@ -115,6 +129,8 @@ sys.exit(1)
 check "a 3000-byte UDP datagram in IPv4 fragments, echoed back in IPv6 fragments" udp_big
 check "its fragments went to the slow path" test "$(v6m_ebpf_counter slow_4to6)" -ge "$((slow4 + 3))"
 check "the fragmented echo came back through the slow path" test "$(v6m_ebpf_counter slow_6to4)" -ge "$((slow6 + 2))"
+check "the foreign filter after ours saw each packet ours left to the slow path" \
+        test "$(( $(foreign_seen foreign_last) - last ))" -ge "$(( $(v6m_ebpf_counter slow_6to4) - slow6 ))"
 note "eBPF counters: $(v6m_ebpf_counters | tr '\n' ' ')"
 
 # ---- kill -9, restart: our leftover is replaced, never duplicated

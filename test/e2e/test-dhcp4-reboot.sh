@@ -4,6 +4,9 @@
 #  1. SendRelease=no: bound, the daemon stops without a DHCPRELEASE; started
 #     again, it does INIT-REBOOT (a REQUEST for the remembered address, no
 #     ciaddr, no server identifier, no DISCOVER first) and keeps the address.
+#  1b. Carrier lost and back: the address and the lease are kept, then
+#     confirmed with INIT-REBOOT, and the link never calls its own address
+#     another tool's.
 #  2. Stopped again; the server now serves another subnet: the INIT-REBOOT
 #     REQUEST gets a NAK (all three servers NAK an INIT-REBOOT client on the
 #     wrong network), and the client starts from INIT and binds a new address.
@@ -38,6 +41,24 @@ check "INIT-REBOOT: a REQUEST for ${addr%/*} without ciaddr and server identifie
 check_eq "no DISCOVER after the restart" "$(v6m_dhcp4_sniffed "in DISCOVER ")" ""
 check "$server ACKs it" test -n "$(v6m_dhcp4_sniffed "out ACK .*yiaddr=${addr%/*} ")"
 check "a default route via 192.0.2.1" grep -q '^default via 192\.0\.2\.1 ' <<<"$(v6m_dhcp4_client_default_route)"
+
+# ---- 1b. Carrier lost and back: the lease and its address are kept (still
+# bound), then asked for again with INIT-REBOOT; at no point does the link take
+# its own DHCPv4 address for one configured by another tool.
+log_from=$(( $(wc -l <"$V6M_DAEMON_LOG") + 1 ))
+ip -n "$V6M_NS_ROUTER" link set r0 down
+v6m_wait_state uplink0 pending 10 || exit 1
+check_eq "no carrier: uplink0 keeps $addr" "$(v6m_dhcp4_client_addr)" "$addr"
+check_eq "no carrier: DHCPv4 is still bound" "$(v6m_dhcp4_json state)" bound
+v6m_dhcp4_sniff_mark
+ip -n "$V6M_NS_ROUTER" link set r0 up
+check "carrier back: an INIT-REBOOT REQUEST for ${addr%/*}" \
+        v6m_dhcp4_wait_sniff "in REQUEST .* ciaddr=0\.0\.0\.0 .* reqip=${addr%/*} " 15
+check "$server ACKs it" v6m_dhcp4_wait_sniff "out ACK .*yiaddr=${addr%/*} " 10
+v6m_wait_state uplink0 dual-stack 10 || exit 1
+check_eq "the same address" "$(v6m_dhcp4_json address)" "$addr"
+check "never \"configured by another tool\" on the way" \
+        bash -c "! tail -n +$log_from '$V6M_DAEMON_LOG' | grep 'another tool'"
 
 # ---- 2.
 v6m_stop_daemon

@@ -13,7 +13,9 @@
  *
  * Fast path: TCP, UDP (non-zero checksum) and ICMP echo, no IPv4 options, no fragments,
  * no IPv6 extension headers, a /96 NAT64 prefix, within the MTU rules of the library.
- * Everything else returns TC_ACT_OK unchanged: on the CLAT device the packet reaches
+ * Everything else is left unchanged with TC_ACT_UNSPEC ("not mine: the next filter
+ * decides"), so tc filters of other software after ours still see every packet we do not
+ * take (TC_ACT_OK would end the filter chain there). On the CLAT device the packet reaches
  * the TUN and the userspace translator; on the uplink the translator's AF_PACKET socket
  * (a protocol handler, which runs after tc ingress) gets it. The fast path never drops
  * what the slow path could translate.
@@ -88,7 +90,7 @@ struct pseudo6 {
 
 static __always_inline int slow_4to6(void) {
         count(CLAT_EBPF_SLOW_4TO6);
-        return TC_ACT_OK;
+        return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
@@ -102,7 +104,7 @@ int v6m_clat_4to6(struct __sk_buff *skb) {
         __s64 diff;
 
         if (skb->protocol != bpf_htons(ETH_P_IP))
-                return TC_ACT_OK;
+                return TC_ACT_UNSPEC;
         if (bpf_skb_load_bytes(skb, l2, &ip4, sizeof(ip4)) < 0)
                 return slow_4to6();
         if (ip4.version != 4 || ip4.ihl != 5)
@@ -234,7 +236,7 @@ drop:
 
 static __always_inline int slow_6to4(void) {
         count(CLAT_EBPF_SLOW_6TO4);
-        return TC_ACT_OK;
+        return TC_ACT_UNSPEC;
 }
 
 /* The library's ttp64_ipv4_id(): the Identification of a small packet without DF. */
@@ -264,13 +266,13 @@ int v6m_clat_6to4(struct __sk_buff *skb) {
         __s64 diff;
 
         if (skb->protocol != bpf_htons(ETH_P_IPV6))
-                return TC_ACT_OK;
+                return TC_ACT_UNSPEC;
         if (bpf_skb_load_bytes(skb, l2, &ip6, sizeof(ip6)) < 0)
-                return TC_ACT_OK;
+                return TC_ACT_UNSPEC;
         __builtin_memcpy(addrs, &ip6.saddr, 32);
         if (addrs[4] != clat_ipv6[0] || addrs[5] != clat_ipv6[1] || addrs[6] != clat_ipv6[2] ||
             addrs[7] != clat_ipv6[3])
-                return TC_ACT_OK; /* not for the CLAT: not counted */
+                return TC_ACT_UNSPEC; /* not for the CLAT: not counted */
 
         if (ip6.version != 6)
                 return slow_6to4();

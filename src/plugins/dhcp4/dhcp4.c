@@ -115,9 +115,12 @@ static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_dat
                                 dhcp4_client_stop(c, true);
                         else
                                 dhcp4_client_suspend(c);
-                        /* Carrier lost: DHCPv4 is pending again; DHCPv4=no: the core
-                         * already shows "disabled". */
-                        if (running && n && n->dhcp4) {
+                        /* Carrier lost: DHCPv4 is pending again, unless the lease is
+                         * kept (its address stays until expiry, and carrier back asks for
+                         * it again): then it is still bound, and saying "pending" would make
+                         * the core take our own address for another tool's. DHCPv4=no: the
+                         * core already shows "disabled". */
+                        if (running && n && n->dhcp4 && !(c->has_lease && c->configured.address)) {
                                 struct v6m_dhcp4_status s = { .state = V6M_DHCP4_PENDING };
 
                                 (void) v6m_link_report_dhcp4(link, &s);
