@@ -32,10 +32,33 @@
 
 #define CLAT_SECRET_FILE "clat-secret"
 
+#define MESSAGE_ID_CLAT_BACKEND "MESSAGE_ID=3b0d7e6c1f8a4c55a6e2d9b4870f1c2e"
+
 static void reason_append(char *buf, size_t size, const char *backend, const char *why) {
         size_t l = strlen(buf);
 
         snprintf(buf + l, size - l, "%s%s: %s", l > 0 ? "; " : "", backend, why);
+}
+
+/* A backend not used, and why: in the reason string, the tried list and the journal
+ * (MESSAGE_ID_CLAT_BACKEND, CLAT_BACKEND=, CLAT_REASON=). */
+static void clat_tried_add(Link *link, char *buf, size_t size, const char *backend, const char *why, bool log) {
+        reason_append(buf, size, backend, why);
+        if (link->n_clat_tried < ELEMENTSOF(link->clat_tried)) {
+                snprintf(link->clat_tried[link->n_clat_tried].backend, sizeof(link->clat_tried[0].backend), "%s",
+                         backend);
+                snprintf(link->clat_tried[link->n_clat_tried].reason, sizeof(link->clat_tried[0].reason), "%s", why);
+                link->n_clat_tried++;
+        }
+        if (log) {
+                char f_backend[64], f_reason[300];
+                const char *fields[] = { MESSAGE_ID_CLAT_BACKEND, f_backend, f_reason, NULL };
+
+                snprintf(f_backend, sizeof(f_backend), "CLAT_BACKEND=%s", backend);
+                snprintf(f_reason, sizeof(f_reason), "CLAT_REASON=%s", why);
+                log_internal(LOG_NOTICE, 0, __FILE__, __LINE__, __func__, link->ifname, link->ifindex, fields,
+                             "CLAT backend %s not used: %s", backend, why);
+        }
 }
 
 /* The RFC 7217 secret: generated once, kept in the state directory, so the CLAT address
@@ -186,16 +209,16 @@ static bool clat_any_backend_usable(Link *link, char *reasons, size_t size) {
                 int idx = plugin_set_find_clat(&m->plugins, n->backends[i]);
 
                 if (idx < 0) {
-                        reason_append(reasons, size, name, "plugin not installed");
+                        clat_tried_add(link, reasons, size, name, "plugin not installed", false);
                         continue;
                 }
                 Plugin *p = m->plugins.plugins + idx;
                 if (!link->plugin_data || !link->plugin_attached[idx] || !p->ops->start) {
-                        reason_append(reasons, size, name, "plugin cannot start");
+                        clat_tried_add(link, reasons, size, name, "plugin cannot start", false);
                         continue;
                 }
                 if (p->ops->probe && p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why)) < 0) {
-                        reason_append(reasons, size, name, why[0] ? why : "probe failed");
+                        clat_tried_add(link, reasons, size, name, why[0] ? why : "probe failed", false);
                         continue;
                 }
                 return true;
@@ -215,18 +238,18 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
 
                 idx = plugin_set_find_clat(&m->plugins, b);
                 if (idx < 0) {
-                        reason_append(reasons, size, name, "plugin not installed");
+                        clat_tried_add(link, reasons, size, name, "plugin not installed", true);
                         continue;
                 }
                 Plugin *p = m->plugins.plugins + idx;
                 if (!link->plugin_data || !link->plugin_attached[idx] || !p->ops->start) {
-                        reason_append(reasons, size, name, "plugin cannot start");
+                        clat_tried_add(link, reasons, size, name, "plugin cannot start", true);
                         continue;
                 }
                 if (p->ops->probe) {
                         r = p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why));
                         if (r < 0) {
-                                reason_append(reasons, size, name, why[0] ? why : strerror(-r));
+                                clat_tried_add(link, reasons, size, name, why[0] ? why : strerror(-r), true);
                                 continue;
                         }
                 }
@@ -239,13 +262,21 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                 r = p->ops->start(p->data, (v6m_link *) link, link->plugin_data[idx], &link->clat_config);
                 if (r < 0) {
                         snprintf(why, sizeof(why), "failed to start: %s", strerror(-r));
-                        reason_append(reasons, size, name, why);
+                        clat_tried_add(link, reasons, size, name, why, true);
                         log_link_warning_errno(link, r, "CLAT backend %s failed to start, trying the next: %m", name);
                         link->clat_plugin = -1;
                         link->clat_state = V6M_CLAT_STOPPED;
                         continue;
                 }
                 free_and_strdup(&link->clat_reason, reasons[0] ? reasons : NULL);
+                {
+                        char f_backend[64];
+                        const char *fields[] = { MESSAGE_ID_CLAT_BACKEND, f_backend, NULL };
+
+                        snprintf(f_backend, sizeof(f_backend), "CLAT_BACKEND=%s", name);
+                        log_internal(LOG_INFO, 0, __FILE__, __LINE__, __func__, link->ifname, link->ifindex, fields,
+                                     "CLAT backend %s active%s%s", name, reasons[0] ? "; not used: " : "", reasons);
+                }
                 return;
         }
 
@@ -272,6 +303,7 @@ static void clat_dad_handler(ClatNdp *ndp, int result, void *userdata) {
         inet_ntop(AF_INET6, &link->clat_config.ipv6_address, buf, sizeof(buf));
         if (result == 0) {
                 log_link_info(link, "CLAT IPv6 address %s passed duplicate address detection", buf);
+                link->n_clat_tried = 0; /* the probe-only pass of clat_start() is done again */
                 clat_try_from(link, 0, reasons, sizeof(reasons));
                 link_mark_dirty(link);
                 return;
@@ -356,6 +388,7 @@ void clat_start(Link *link) {
 
         link->clat_attempted = true;
         link->clat_dad_failures = 0;
+        link->n_clat_tried = 0;
         if (!clat_any_backend_usable(link, reasons, sizeof(reasons))) {
                 link->clat_backend_available = false;
                 link->clat_state = V6M_CLAT_STOPPED;
@@ -376,8 +409,11 @@ void clat_fall_through(Link *link, const char *why) {
         char reasons[1024] = "";
         size_t next = link->clat_backend_index + 1;
 
-        reason_append(reasons, sizeof(reasons), clat_backend_to_string(link->network->pub.backends[link->clat_backend_index]),
-                      why ?: "failed");
+        /* The reasons of the backends before the one that failed stay. */
+        snprintf(reasons, sizeof(reasons), "%s", link->clat_reason ?: "");
+        clat_tried_add(link, reasons, sizeof(reasons),
+                       clat_backend_to_string(link->network->pub.backends[link->clat_backend_index]), why ?: "failed",
+                       true);
         link->clat_plugin = -1;
         clat_try_from(link, next, reasons, sizeof(reasons));
 }
@@ -400,6 +436,7 @@ void clat_stop(Link *link) {
         link->clat_attempted = false;
         link->clat_backend_available = false;
         link->clat_reason = mfree(link->clat_reason);
+        link->n_clat_tried = 0;
         link->clat_config = (struct v6m_clat_config) {};
 }
 

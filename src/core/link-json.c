@@ -183,6 +183,17 @@ int link_describe_json_write(Link *link, JsonWriter *w) {
                 json_null(w);
         json_key(w, "reason");
         json_string(w, link->clat_reason);
+        json_key(w, "tried");
+        json_begin_array(w);
+        for (size_t i = 0; i < link->n_clat_tried; i++) {
+                json_begin_object(w);
+                json_key(w, "backend");
+                json_string(w, link->clat_tried[i].backend);
+                json_key(w, "reason");
+                json_string(w, link->clat_tried[i].reason);
+                json_end_object(w);
+        }
+        json_end_array(w);
         json_key(w, "counters");
         link_clat_stats(link, &stats);
         json_begin_object(w);

@@ -75,6 +75,13 @@ struct Link {
         size_t clat_backend_index; /* position in Backend= of the backend in use */
         bool clat_attempted;       /* backends were tried for the current decision */
         char *clat_reason;
+        /* Backends of Backend= not used, in order, each with why (probe refused, start
+         * failed, failed later): "tried" in the JSON. Reset when the CLAT stops. */
+        struct {
+                char backend[8];
+                char reason[256];
+        } clat_tried[8];
+        size_t n_clat_tried;
         bool clat_backend_available;
         struct v6m_clat_config clat_config;
         ClatNdp *clat_ndp;          /* DAD, then the NS responder for the CLAT IPv6 address */

@@ -59,6 +59,10 @@ LINK_SCHEMA = {
         "ipv6_address": STR_OR_NULL,
         "mtu": INT_OR_NULL,
         "reason": STR_OR_NULL,
+        "tried": [{
+            "backend": {"ebpf", "tun", "kmod"},
+            "reason": STR,
+        }],
         "counters": {
             "packets_4to6": INT,
             "packets_6to4": INT,

@@ -90,10 +90,14 @@ typedef struct EbpfLink {
         int clat_ifindex;
         bool ingress_attached, egress_attached;
         bool running;
+        sd_event *event;
+        sd_event_source *watch; /* is our uplink filter still there? */
 } EbpfLink;
 
-/* ---- libbpf messages: collected while loading, so a verifier rejection reaches the
- * journal with the link it concerns. Only the event-loop thread loads programs. */
+#define WATCH_USEC (1000 * 1000)
+
+/* ---- libbpf messages: collected while opening and loading, so an open failure (a bad
+ * ELF image) or a verifier rejection reaches the journal with the link it concerns. Only the event-loop thread loads programs. */
 
 static char *load_log;
 static size_t load_log_len;
@@ -118,7 +122,8 @@ static void log_load_failure(v6m_link *link, int error) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
-                v6m_link_log(link, LOG_WARNING, error, "clat-ebpf: libbpf: %s", line);
+                v6m_link_log(link, LOG_WARNING, error, "clat-ebpf: libbpf: %s",
+                             strncmp(line, "libbpf: ", 8) == 0 ? line + 8 : line);
         }
 }
 
@@ -134,7 +139,9 @@ static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_i
         skel = clat_ebpf__open();
         if (!skel) {
                 r = -errno;
-                snprintf(reason, reason_size, "cannot open the BPF object: %s", strerror(-r));
+                snprintf(reason, reason_size, "cannot open the BPF object: %s (libbpf's log in the journal)",
+                         strerror(-r));
+                log_load_failure(link, r);
                 goto out;
         }
         if (c) {
@@ -319,6 +326,7 @@ static int clat_ebpf_probe(void *plugin_data, v6m_link *link, char *reason, size
 }
 
 static void ebpf_link_teardown(EbpfLink *e) {
+        e->watch = sd_event_source_disable_unref(e->watch);
         if (e->ingress_attached)
                 tc_detach(e->link, e->uplink_ifindex, BPF_TC_INGRESS);
         if (e->egress_attached)
@@ -410,6 +418,27 @@ static void clat_ebpf_done(void *plugin_data) {
         free(p);
 }
 
+/* Somebody else (tc filter del, another tool's clean-up) may remove our filter from the
+ * uplink: the fast path 6→4 is gone then, and with it most incoming traffic. Polled:
+ * there is no notification for it. The link falls through to the next backend. */
+static int watch_handler(sd_event_source *s, uint64_t usec, void *userdata) {
+        EbpfLink *e = userdata;
+        DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = e->uplink_ifindex, .attach_point = BPF_TC_INGRESS);
+        DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
+
+        if (!e->running || !e->ingress_attached)
+                return 0;
+        if (bpf_tc_query(&hook, &q) < 0 || !prog_is_ours(q.prog_id)) {
+                e->ingress_attached = false;
+                v6m_link_log(e->link, LOG_WARNING, 0, "clat-ebpf: our tc filter on the uplink was removed by someone else");
+                v6m_link_report_clat(e->link, V6M_CLAT_FAILED, 0, "the tc filter on the uplink was removed by someone else");
+                return 0;
+        }
+        (void) sd_event_source_set_time_relative(s, WATCH_USEC);
+        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        return 0;
+}
+
 static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link_data) {
         EbpfPlugin *p = plugin_data;
         EbpfLink *e = calloc(1, sizeof(EbpfLink));
@@ -418,6 +447,7 @@ static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link
         if (!e)
                 return -ENOMEM;
         e->link = link;
+        e->event = v6m_core_get_event(p->core);
         r = SLOW->link_add(p->slow, link, &e->slow);
         if (r < 0) {
                 free(e);
@@ -466,6 +496,12 @@ static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, c
         if (r < 0)
                 return r;
         r = ebpf_link_setup(e, config);
+        if (r < 0) {
+                ebpf_link_teardown(e);
+                SLOW->stop(p->slow, link, e->slow);
+                return r;
+        }
+        r = sd_event_add_time_relative(e->event, &e->watch, CLOCK_MONOTONIC, WATCH_USEC, 0, watch_handler, e);
         if (r < 0) {
                 ebpf_link_teardown(e);
                 SLOW->stop(p->slow, link, e->slow);

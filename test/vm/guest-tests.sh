@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs in the 6.1 guest (test/vm/v6m-vm.sh): the e2e tests that need a kernel with
+# loadable modules (kmod backend) and those proven on a second kernel (eBPF backend).
+# ARGS: test names understood by run-e2e ("kmod", "ebpf", "bench"). Exit: the number of
+# failed tests (0 = all passed; skipped ones do not count).
+e2e=$V6MOSTLY_SOURCE_ROOT/test/e2e
+failed=0
+run() {
+        local rc=0 t0=$SECONDS
+        echo "=== guest: $* ==="
+        timeout 150 bash "$@" || rc=$?
+        echo "=== guest: $* → exit $rc ($((SECONDS - t0)) s) ==="
+        (( rc == 0 || rc == 77 )) || failed=$((failed + 1))
+}
+# No udev in the guest: /dev/net/tun appears only once tun is loaded.
+for m in tun veth ipvlan jool_siit; do modprobe "$m" || echo "guest: modprobe $m failed"; done
+for t in "$@"; do
+        case $t in
+        kmod) run "$e2e/test-clat-kmod.sh" ;;
+        ebpf) run "$e2e/test-clat-ebpf.sh" ;;
+        bench) run "$V6MOSTLY_SOURCE_ROOT/bench/clat-kmod-vm.sh" --guest ;;
+        *) echo "guest: unknown test $t"; failed=$((failed + 1)) ;;
+        esac
+done
+exit "$failed"

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# v6m-vm.sh TIMEOUT SCRIPT [ARGS...]: boot Debian's 6.1 kernel in qemu (no KVM needed)
+# with the host's root shared read-only over 9p under a tmpfs overlay, run SCRIPT as
+# root in the guest, power off; exit with SCRIPT's status. The guest sees the very
+# binaries of the host (this build tree, ip, tayga, iperf3, jool_siit for 6.1 built by
+# dkms). Exit 77 and "skipped: <why>" when the VM cannot run here. Everything it makes
+# (initramfs, qemu) lives in a temp dir removed on exit; qemu is killed by PID.
+# See TESTBED-FACTS ("A kernel with loadable modules, in a VM").
+set -euo pipefail
+
+skip() { echo "skipped: $*"; exit 77; }
+(( $# >= 2 )) || { echo "usage: $0 TIMEOUT SCRIPT [ARGS...]" >&2; exit 2; }
+timeout_s=$1; shift
+script=$(realpath "$1"); shift
+
+[[ $(id -u) == 0 ]] || skip "not root"
+qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86 not installed (run tools/deps)"
+kver=""
+for k in /boot/vmlinuz-6.1.*; do
+        [[ -e $k ]] || continue
+        v=${k#/boot/vmlinuz-}
+        [[ -d /lib/modules/$v/kernel ]] && kver=$v
+done
+[[ -n $kver ]] || skip "no Debian 6.1 kernel with modules in /boot and /lib/modules (linux-image-amd64)"
+[[ -r /boot/vmlinuz-$kver ]] || skip "/boot/vmlinuz-$kver not readable"
+busybox=/bin/busybox
+[[ -x $busybox ]] || skip "busybox not installed (run tools/deps)"
+command -v cpio >/dev/null || skip "cpio not installed"
+
+tmp=$(mktemp -d /tmp/v6m-vm.XXXXXX)
+qemu_pid=""
+cleanup() {
+        if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
+                kill "$qemu_pid" 2>/dev/null || true
+                wait "$qemu_pid" 2>/dev/null || true
+        fi
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+# ---- initramfs: static busybox, the modules to reach 9p + overlay, an init
+root=$tmp/initramfs
+mkdir -p "$root"/{bin,dev,proc,sys,mnt/ro,mnt/rw,mnt/new,mods}
+cp "$busybox" "$root/bin/busybox"
+# Debian's busybox is dynamically linked: its libraries go along, at the same paths.
+for lib in $(ldd "$busybox" 2>/dev/null | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+done
+mods=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p overlay)
+for m in "${mods[@]}"; do
+        f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" -print -quit)
+        [[ -n $f ]] || continue # built in
+        case $f in
+        *.ko.xz) xz -dc "$f" >"$root/mods/$m.ko" ;;
+        *.ko.zst) zstd -qdc "$f" >"$root/mods/$m.ko" ;;
+        *) cp "$f" "$root/mods/$m.ko" ;;
+        esac
+done
+cp "$script" "$root/guest-script"
+printf '%q ' "$@" >"$root/guest-args"
+# The meson environment of the test (V6MOSTLY*, V6M_*) goes along.
+declare -px $(compgen -e | grep -E '^(V6MOSTLY|V6M_)' || true) >"$root/guest-env" 2>/dev/null || : >"$root/guest-env"
+# The build's binaries go along as a copy taken now, not over 9p: a rebuild on the host
+# during the run (ld unlinks the old file and the new one often gets the same inode
+# number) leaves the guest's 9p page cache holding pages of the old file under the new
+# one, so a later mmap (dlopen) sees a mix of both. A plugin relinked that way made the
+# eBPF backend fail in the guest with "cannot open the BPF object: Invalid argument":
+# its embedded BPF object was half old, half new.
+build=${V6MOSTLY_BUILD_ROOT:-${V6MOSTLY_SOURCE_ROOT:-.}/build}
+daemon=${V6MOSTLYD:-$build/src/core/v6mostlyd}
+ctl=${V6MOSTLYCTL:-$build/src/ctl/v6mostlyctl}
+plugins=${V6MOSTLY_PLUGIN_DIR:-$build/src/plugins}
+if [[ -x $daemon && -x $ctl && -d $plugins ]]; then
+        mkdir -p "$root/v6m-build/plugins"
+        cp "$daemon" "$root/v6m-build/v6mostlyd"
+        cp "$ctl" "$root/v6m-build/v6mostlyctl"
+        cp "$plugins"/*.so "$root/v6m-build/plugins/" 2>/dev/null || true
+        cat >>"$root/guest-env" <<'ENV'
+export V6MOSTLYD=/run/v6m-vm/build/v6mostlyd V6MOSTLYCTL=/run/v6m-vm/build/v6mostlyctl
+export V6MOSTLY_PLUGIN_DIR=/run/v6m-vm/build/plugins
+ENV
+fi
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p overlay; do
+        [ -e /mods/$m.ko ] && insmod /mods/$m.ko
+done
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /mnt/ro || { echo "V6M-VM: 9p mount failed"; poweroff -f; }
+mount -t tmpfs -o size=2g tmpfs /mnt/rw
+mkdir -p /mnt/rw/upper /mnt/rw/work
+mount -t overlay overlay -o lowerdir=/mnt/ro,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work /mnt/new ||
+        { echo "V6M-VM: overlay mount failed"; poweroff -f; }
+# The host's /run (stale /run/netns entries, pid files) stays hidden.
+mount -t tmpfs tmpfs /mnt/new/run
+mkdir -p /mnt/new/run/netns /mnt/new/run/v6m-vm
+cp /guest-script /mnt/new/run/v6m-vm/script; cp /guest-args /guest-env /mnt/new/run/v6m-vm/
+[ -d /v6m-build ] && cp -a /v6m-build /mnt/new/run/v6m-vm/build
+mount --move /proc /mnt/new/proc; mount --move /sys /mnt/new/sys; mount --move /dev /mnt/new/dev
+exec switch_root /mnt/new /bin/bash -c '
+        mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts 2>/dev/null; mount -t tmpfs tmpfs /dev/shm
+        ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
+        mount -t bpf bpf /sys/fs/bpf 2>/dev/null; mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+        mount -t tmpfs tmpfs /var/tmp
+        ip link set lo up
+        export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+        echo "V6M-VM: guest up, kernel $(uname -r)"
+        . /run/v6m-vm/guest-env
+        eval "set -- $(cat /run/v6m-vm/guest-args)"
+        bash /run/v6m-vm/script "$@"
+        echo "V6M-VM-EXIT=$?"
+        sync
+        busybox poweroff -f 2>/dev/null || echo o >/proc/sysrq-trigger
+        sleep 30'
+INIT
+chmod 755 "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initramfs.gz"
+
+# ---- boot; the console is our output. KVM when there is one.
+accel=(-accel tcg)
+[[ -w /dev/kvm ]] && accel=(-accel kvm -accel tcg)
+log=$tmp/console.log
+"$qemu" "${accel[@]}" -machine q35 -cpu max -smp 2 -m 1536 -nographic -no-reboot \
+        -kernel "/boot/vmlinuz-$kver" -initrd "$tmp/initramfs.gz" \
+        -append "console=ttyS0 quiet panic=-1 loglevel=4" \
+        -fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
+        -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
+        -nic none -serial mon:stdio </dev/null >"$log" 2>&1 &
+qemu_pid=$!
+deadline=$((SECONDS + timeout_s))
+off=0
+while kill -0 "$qemu_pid" 2>/dev/null; do
+        # stream the console as it grows
+        size=$(stat -c %s "$log")
+        if (( size > off )); then
+                tail -c +$((off + 1)) "$log" | head -c $((size - off)) | tr -d '\r'
+                off=$size
+        fi
+        if (( SECONDS >= deadline )); then
+                echo "V6M-VM: timeout after ${timeout_s}s, killing qemu (pid $qemu_pid)"
+                exit 1
+        fi
+        read -r -t 0.5 <> <(:) || true
+done
+wait "$qemu_pid" || true
+qemu_pid=""
+size=$(stat -c %s "$log")
+(( size > off )) && tail -c +$((off + 1)) "$log" | tr -d '\r'
+rc=$(tr -d '\r' <"$log" | grep -ao 'V6M-VM-EXIT=[0-9]*' | tail -1 | cut -d= -f2)
+[[ -n $rc ]] || { echo "V6M-VM: the guest did not report an exit status"; exit 1; }
+exit "$rc"
