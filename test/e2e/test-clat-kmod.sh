@@ -6,7 +6,8 @@
 # instance exists while it runs; stop removes it; kill -9 leaves nothing (the
 # kernel destroys the namespace, and Jool its instance, with the daemon); faults
 # under it fall through to tun with the reason on the link: the host-side device
-# deleted, jool_siit unloaded.
+# deleted, jool_siit unloaded; a daemon without CAP_SYS_ADMIN runs tun and says
+# why.
 source "$(dirname "$0")/lib.sh"
 
 V6M_CLAT=1
@@ -105,4 +106,23 @@ fi
 v6m_stop_daemon
 check "daemon stopped: no Jool instance" poll_until 10 no_instance
 check "daemon stopped: $dev gone" poll_until 10 bash -c "! ip -n $V6M_NS_CLIENT link show $dev"
+
+# ---- a daemon without CAP_SYS_ADMIN (as under the shipped unit) cannot make the
+# translator's namespace: kmod's probe says so and tun runs
+if command -v setpriv >/dev/null; then
+        modprobe jool_siit 2>/dev/null || true
+        printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_admin -- "%s" "$@"\n' "$V6MOSTLYD" >"$V6M_TMP/v6mostlyd-noadmin"
+        chmod 755 "$V6M_TMP/v6mostlyd-noadmin"
+        real_daemon=$V6MOSTLYD
+        V6MOSTLYD=$V6M_TMP/v6mostlyd-noadmin
+        v6m_start_daemon
+        V6MOSTLYD=$real_daemon
+        v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
+        json=$(ctl --json status uplink0) || true
+        v6m_check_json "no CAP_SYS_ADMIN: backend tun" "$json" --expect clat.backend=tun --expect clat.state=running
+        check "no CAP_SYS_ADMIN: kmod's reason says why" \
+                bash -c 'jq -r .clat.reason <<<"$1" | grep -q "kmod: no CAP_SYS_ADMIN"' _ "$json"
+        check "no CAP_SYS_ADMIN: no Jool instance" no_instance
+        v6m_stop_daemon
+fi
 v6m_finish

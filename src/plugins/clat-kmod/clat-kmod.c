@@ -270,6 +270,13 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
         if (genl_family(IPXLAT_GENL_FAMILY) >= 0)
                 return 0; /* the in-kernel device; start() still checks the link kind */
 
+        /* Jool runs in a network namespace of our own: unshare(CLONE_NEWNET) needs
+         * CAP_SYS_ADMIN (the shipped unit does not grant it; see v6mostlyd.service). */
+        if (!have_cap(CAP_SYS_ADMIN)) {
+                snprintf(reason, reason_size,
+                         "no CAP_SYS_ADMIN (needed to create the network namespace Jool translates in)");
+                return -EPERM;
+        }
         if (!v6m_link_get_hw_addr(link, (uint8_t[6]) {})) {
                 snprintf(reason, reason_size, "the uplink is not Ethernet (Jool's IPv6 side is an ipvlan on it)");
                 return -EOPNOTSUPP;
