@@ -299,7 +299,7 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
                 inner_len = ext.datagram_len;
                 if (get_be16(body + 2) >= IPV4_HDR_LEN && get_be16(body + 2) < inner_len)
                         inner_len = get_be16(body + 2);
-                /* §4.6: only ICMPv6 Destination Unreachable and Time Exceeded may carry
+                /* RFC 4884 §4.6: only ICMPv6 Destination Unreachable and Time Exceeded carry
                  * an extension; Packet Too Big and Parameter Problem lose it. */
                 if (out_type == 1 || out_type == 3)
                         field = icmp_ext_datagram_room(&ext, room, 8);
