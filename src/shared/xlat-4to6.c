@@ -228,12 +228,27 @@ static int ttp46_pointer(uint8_t p) {
 }
 
 /* §4.2 type/code table for errors; §4.3 the inner packet; the checksum is recomputed
- * (the message is at most 1240 bytes). */
+ * (the message is at most 1240 bytes).
+ *
+ * RFC 4884 extensions (§4.2 "ICMP Error Payload"): a compliant extension (see
+ * icmp_ext_find()) is kept byte for byte after the translated datagram, which is
+ * re-padded to 64 bits and 128 octets, and the Length attribute is recomputed. When the
+ * whole does not fit in 1280 bytes, the datagram is shortened first, down to the 128
+ * octets RFC 4884 §4 requires; if the extension still does not fit, it is dropped and
+ * the Length attribute is 0. RFC 7915 §4.2 says the extension "SHOULD be simply
+ * truncated", but a cut extension structure fails its own checksum and object lengths
+ * (RFC 4884 §7, §8) and a compliant receiver discards it anyway, while the Length
+ * attribute would still claim an extension: without it the message is a plain,
+ * valid error. The extension is never quoted as if it were part of the datagram. */
 static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
         const uint8_t *p = c->payload;
         uint8_t type = p[0], code = p[1], out_type, out_code = 0;
         uint32_t rest = 0;
         uint8_t *s = c->scratch;
+        const uint8_t *body = p + ICMP_HDR_LEN;
+        size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
+        size_t room = XLAT_ICMP_ERROR_MAX - IPV6_HDR_LEN - ICMP_HDR_LEN;
+        struct icmp_ext ext;
         int r, ptr;
 
         switch (type) {
@@ -276,10 +291,32 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
         if (!(c->flags & XLAT_F_CSUM_PARTIAL) && csum_fold(csum_bytes(p, c->payload_len, 0)) != 0xffff)
                 return XLAT_DROP_BAD_CHECKSUM;
 
-        r = ttp46_inner(c->x, p + ICMP_HDR_LEN, c->payload_len - ICMP_HDR_LEN, s + ICMP_HDR_LEN,
-                        XLAT_ICMP_ERROR_MAX - IPV6_HDR_LEN - ICMP_HDR_LEN);
+        /* RFC 4884 §4.1-4.3: Destination Unreachable, Time Exceeded and Parameter Problem
+         * carry the Length attribute in their sixth octet, in 32-bit words. */
+        if (icmp_ext_find(body, body_len, p[5], 4, &ext)) {
+                /* The padding is not part of the datagram: translate what the inner
+                 * header says there is, then pad again to IPv6's rules. */
+                inner_len = ext.datagram_len;
+                if (get_be16(body + 2) >= IPV4_HDR_LEN && get_be16(body + 2) < inner_len)
+                        inner_len = get_be16(body + 2);
+                /* RFC 4884 §4.6: only ICMPv6 Destination Unreachable and Time Exceeded carry
+                 * an extension; Packet Too Big and Parameter Problem lose it. */
+                if (out_type == 1 || out_type == 3)
+                        field = icmp_ext_datagram_room(&ext, room, 8);
+                if (field > 0)
+                        room = field;
+        }
+
+        r = ttp46_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
+        if (field > 0) {
+                /* RFC 7915 §4.2 "ICMP Error Payload": the ICMPv6 length attribute MUST be
+                 * adjusted; RFC 4884 §4.4/4.5: it is the fifth octet, in 64-bit words. */
+                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, 8, &ext);
+                rest = (uint32_t) (field / 8) << 24;
+                r = (int) (field + ext.ext_len);
+        }
 
         if (out_type == 2) {
                 /* §4.2: min(advertised + 20, IPv6 next-hop MTU), never below 1280 (§5);

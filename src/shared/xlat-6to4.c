@@ -257,11 +257,24 @@ static int ttp64_pointer(uint32_t p) {
         return -1;
 }
 
+/* §5.2 type/code table, §5.3 the inner packet; the checksum is recomputed.
+ *
+ * RFC 4884 extensions (§5.2 "ICMP Error Payload"): as in 4→6 (xlat-4to6.c says why an
+ * extension that does not fit is dropped rather than cut), with the original datagram
+ * field re-padded to 32 bits and 128 octets and at most 255 words (1020 octets) long,
+ * all the 8-bit Length attribute can say. Translated ICMPv4 errors keep the library's
+ * bound of 1280 bytes (the IPv4 side is the local stack; see xlat.h), so the extension
+ * of an ICMPv6 error of at most 1280 bytes (RFC 4443 §2.4 (c)) always fits: the
+ * translated datagram is shorter than the IPv6 one. */
 static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         const uint8_t *p = c->payload;
         uint8_t type = p[0], code = p[1], out_type, out_code = 0;
         uint32_t rest = 0;
         uint8_t *s = c->scratch;
+        const uint8_t *body = p + ICMP_HDR_LEN;
+        size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
+        size_t room = XLAT_ICMP_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
+        struct icmp_ext ext;
         bool had_frag = false;
         int r, ptr;
 
@@ -308,10 +321,31 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
                       csum_bytes(p, c->payload_len, 0)) != 0xffff)
                 return XLAT_DROP_BAD_CHECKSUM;
 
-        r = ttp64_inner(c->x, p + ICMP_HDR_LEN, c->payload_len - ICMP_HDR_LEN, s + ICMP_HDR_LEN,
-                        XLAT_ICMP_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN, &had_frag);
+        /* RFC 4884 §4.4/4.5: ICMPv6 Destination Unreachable and Time Exceeded carry the
+         * Length attribute in their fifth octet, in 64-bit words (Packet Too Big and
+         * Parameter Problem have the MTU and the pointer there). Both become ICMPv4
+         * Destination Unreachable or Time Exceeded, which may carry the extension. */
+        if ((type == 1 || type == 3) && icmp_ext_find(body, body_len, p[4], 8, &ext)) {
+                /* The padding is not part of the datagram: translate what the inner
+                 * header says there is, then pad again to IPv4's rules. */
+                inner_len = ext.datagram_len;
+                if (IPV6_HDR_LEN + (size_t) get_be16(body + 4) < inner_len)
+                        inner_len = IPV6_HDR_LEN + get_be16(body + 4);
+                field = icmp_ext_datagram_room(&ext, room, 4);
+                if (field > 0)
+                        room = field;
+        }
+
+        r = ttp64_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &had_frag);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
+        if (field > 0) {
+                /* RFC 7915 §5.2 "ICMP Error Payload": the length attribute MUST be
+                 * adjusted; RFC 4884 §4.1/4.2: the sixth octet, in 32-bit words. */
+                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, 4, &ext);
+                rest = (uint32_t) (field / 4) << 16;
+                r = (int) (field + ext.ext_len);
+        }
 
         if (type == 2) {
                 /* §5.2: min(advertised - 20, IPv6 next-hop MTU - 20), minus 8 more if the

@@ -195,5 +195,25 @@ struct ipv6_walk {
 };
 enum xlat_drop_reason ipv6_walk(const uint8_t *p, size_t len, struct ipv6_walk *ret);
 
+/* RFC 4884 multi-part ICMP errors: the "original datagram" field and the extension
+ * structure after it (xlat.c says what counts as compliant and why). */
+struct icmp_ext {
+        size_t datagram_len; /* the original datagram field as received, padding included */
+        const uint8_t *ext;  /* the extension structure (family-independent, kept opaque) */
+        size_t ext_len;
+};
+
+/* `body`: the ICMP message after its 8-byte header; `length_attr`: its Length attribute;
+ * `unit`: 4 (ICMPv4, 32-bit words) or 8 (ICMPv6, 64-bit words). True if the message
+ * carries a compliant extension, described in *ret. */
+bool icmp_ext_find(const uint8_t *body, size_t body_len, uint8_t length_attr, size_t unit, struct icmp_ext *ret);
+/* Room for the translated original datagram field when `room` bytes follow the ICMP
+ * header and the extension is kept: a multiple of `unit`, at most 255 units (the Length
+ * attribute is 8 bits), at least 128 (RFC 4884 §4); 0 if the extension does not fit. */
+size_t icmp_ext_datagram_room(const struct icmp_ext *e, size_t room, size_t unit);
+/* The translated datagram (n bytes at `field`) is zero-padded to the unit and to 128
+ * octets, and the extension is appended. Returns the length of the padded field. */
+size_t icmp_ext_finish(uint8_t *field, size_t n, size_t unit, const struct icmp_ext *e);
+
 /* Checksum of an IPv4 header in place. */
 void ipv4_header_checksum_set(uint8_t *h, size_t ihl_bytes);

@@ -213,6 +213,57 @@ uint16_t xlat_l4_hdr_len(uint8_t protocol, const uint8_t *l4, size_t avail) {
         }
 }
 
+/* RFC 4884 §4: a Length attribute (the length of the original datagram field, in units
+ * of 32 bits for ICMPv4, 64 bits for ICMPv6) says where the extension structure starts;
+ * that field "MUST contain at least 128 octets" and is zero-padded to the unit. The
+ * message is compliant, and its extension is kept apart, when the attribute is non-zero,
+ * the field is at least 128 octets, and at least an extension header (4 octets, §7)
+ * follows it inside the message. Anything else (a field running past the end of the
+ * message, one under 128 octets, nothing after it) is inconsistent: the message is then
+ * handled as one without extension, everything after the ICMP header quoted as the
+ * original datagram and the Length attribute sent as 0; this is how a classic
+ * application (RFC 4884 §5.1) reads it anyway. The extension itself (version, checksum,
+ * objects) is not validated: RFC 7915 §4.2/§5.2 has the translator pass extensions "as
+ * opaque bit strings", and the receiver checks their checksum. Messages with extensions
+ * but no Length attribute (the pre-RFC 4884 MPLS form of §5, exactly 128 octets of
+ * datagram) are not recognised: without the attribute nothing tells them from a longer
+ * quote. */
+bool icmp_ext_find(const uint8_t *body, size_t body_len, uint8_t length_attr, size_t unit, struct icmp_ext *ret) {
+        size_t field = (size_t) length_attr * unit;
+
+        *ret = (struct icmp_ext) {};
+        if (length_attr == 0 || field < 128 || field + 4 > body_len)
+                return false;
+        *ret = (struct icmp_ext) {
+                .datagram_len = field,
+                .ext = body + field,
+                .ext_len = body_len - field,
+        };
+        return true;
+}
+
+size_t icmp_ext_datagram_room(const struct icmp_ext *e, size_t room, size_t unit) {
+        size_t n;
+
+        if (room < e->ext_len)
+                return 0;
+        n = room - e->ext_len;
+        n -= n % unit;
+        if (n > 255 * unit)
+                n = 255 * unit;
+        return n < 128 ? 0 : n;
+}
+
+size_t icmp_ext_finish(uint8_t *field, size_t n, size_t unit, const struct icmp_ext *e) {
+        size_t padded = (n + unit - 1) / unit * unit;
+
+        if (padded < 128)
+                padded = 128;
+        memset(field + n, 0, padded - n);
+        memcpy(field + padded, e->ext, e->ext_len);
+        return padded;
+}
+
 void ipv4_header_checksum_set(uint8_t *h, size_t ihl_bytes) {
         h[10] = h[11] = 0;
         put_be16(h + 10, (uint16_t) ~csum_fold(csum_bytes(h, ihl_bytes, 0)));

@@ -48,8 +48,15 @@
  *   fragment (offset 0, M clear) is translated as an unfragmented packet.
  *
  * ICMP errors (RFC 7915 §4.2/§4.3, §5.2/§5.3) are translated with the packet inside
- * them, truncated so that the result is at most 1280 bytes; RFC 4884 extensions are not
- * kept apart from the quoted packet (the length attribute leaves as 0). Packet Too Big
+ * them, truncated so that the result is at most 1280 bytes. An RFC 4884 extension
+ * (MPLS label stack, interface information...) behind a consistent Length attribute is
+ * kept as it is after the translated packet, which is re-padded to the other family's
+ * rules (64-bit words and 128 octets for ICMPv6, 32-bit words for ICMPv4) with the
+ * Length attribute recomputed (§4.2/§5.2 "ICMP Error Payload"); the packet is shortened
+ * before the extension is, and an extension that does not fit even then, or that the
+ * translated type cannot carry (Packet Too Big, Parameter Problem), is dropped (Length
+ * 0). A Length attribute inconsistent with the message is ignored: everything after the
+ * ICMP header is quoted as the packet, Length 0. Packet Too Big
  * and Fragmentation Needed get the MTU adjusted by the header size difference and capped
  * by config.ipv6_mtu (§4.2: plateau table for an MTU of 0). An IPv6 Routing header with
  * Segments Left != 0 is answered (verdict REPLY) with an ICMPv6 Parameter Problem from

@@ -1130,6 +1130,260 @@ static void check_inplace_same(bool v4, size_t len, unsigned flags) {
         }
 }
 
+/* RFC 4884 multi-part messages. An extension structure (§7: version 2, checksum) with one
+ * RFC 4950 MPLS Label Stack object (class 1, c-type 1) of (len - 8) / 4 label entries,
+ * the last with the bottom-of-stack bit; len is a multiple of 4, at least 12. */
+static size_t mpls_extension(uint8_t *b, size_t len) {
+        b[0] = 0x20, b[1] = 0;
+        tp_put16(b + 2, 0);
+        tp_put16(b + 4, (uint16_t) (len - 4));
+        b[6] = 1, b[7] = 1;
+        for (size_t i = 8; i < len; i += 4) {
+                uint32_t entry = (uint32_t) (16000 + i) << 12 | (i + 4 >= len ? 0x100U : 0) | 1;
+
+                b[i] = (uint8_t) (entry >> 24), b[i + 1] = (uint8_t) (entry >> 16);
+                b[i + 2] = (uint8_t) (entry >> 8), b[i + 3] = (uint8_t) entry;
+        }
+        tp_put16(b + 2, (uint16_t) ~tp_fold(tp_sum(b, len, 0)));
+        return len;
+}
+
+/* An ICMP error body: the first `quote` bytes of `pkt` (il bytes), zero-padded to
+ * `field`, then the extension. Returns its length. */
+static size_t ext_body(uint8_t *b, const uint8_t *pkt, size_t il, size_t quote, size_t field, const uint8_t *ext,
+                       size_t ext_len) {
+        size_t n = il < quote ? il : quote;
+
+        memcpy(b, pkt, n);
+        if (field > n)
+                memset(b + n, 0, field - n);
+        else
+                field = n;
+        memcpy(b + field, ext, ext_len);
+        return field + ext_len;
+}
+
+/* An ICMPv4 error from CLAT4 about a UDP packet REMOTE4 sent us (inner_payload bytes of
+ * data), quoting at most `field` bytes of it zero-padded to `field`, Length attribute
+ * `attr` (32-bit words) in the sixth octet, then the extension. */
+static size_t icmp4_error_ext(uint8_t type, uint8_t code, size_t inner_payload, size_t field, uint8_t attr,
+                              const uint8_t *ext, size_t ext_len) {
+        uint8_t e[2400], inner[1600], ip[1700];
+        size_t n, il, bl;
+
+        n = tp_udp(inner, 53, 33000, inner_payload, 5);
+        il = tp_ipv4(ip, 0, 0x77, 0, 61, 17, REMOTE4, CLAT4, inner, n, true);
+        bl = ext_body(e + 8, ip, il, field, field, ext, ext_len);
+        memset(e, 0, 8);
+        e[0] = type, e[1] = code, e[5] = attr;
+        return tp_ipv4(in, 0xc0, 0x55, 0, 64, 1, CLAT4, REMOTE4, e, bl + 8, true);
+}
+
+/* What icmp4_error_ext() becomes: the inner IPv6 packet REMOTE6 → CLAT6 cut to `quote`
+ * bytes, padded to `field`, Length attribute `attr` (64-bit words) in the fifth octet. */
+static size_t icmp6_error_ext_expected(uint8_t *w, uint8_t type, uint8_t code, size_t inner_payload, size_t quote,
+                                       size_t field, uint8_t attr, const uint8_t *ext, size_t ext_len) {
+        uint8_t e[2400], inner[1600], ip[1700];
+        size_t n, il, bl, wl;
+
+        n = tp_udp(inner, 53, 33000, inner_payload, 5);
+        il = tp_ipv6(ip, 0, 17, 61, REMOTE6, CLAT6, inner, n);
+        tp_ipv6_l4_csum_set(ip, il, 40, 17);
+        bl = ext_body(e + 8, ip, il, quote, field, ext, ext_len);
+        memset(e, 0, 8);
+        e[0] = type, e[1] = code, e[4] = attr;
+        wl = tp_ipv6(w, 0xc0, 58, 64, CLAT6, REMOTE6, e, bl + 8);
+        tp_ipv6_l4_csum_set(w, wl, 40, 58);
+        return wl;
+}
+
+/* §4.2 "ICMP Error Payload": "If the received ICMPv4 packet contains an ICMPv4 Extension
+ * [RFC4884], ... the ICMPv6 Extension length attribute MUST be adjusted accordingly".
+ * RFC 4884 §4: the original datagram field is at least 128 octets, zero-padded to the
+ * unit of the Length attribute (32 bits in ICMPv4, 64 bits in ICMPv6). */
+static void test_4_2_icmp_extension_rfc4884(void) {
+        uint8_t ext[1200], w[2000];
+        size_t len, wl, el;
+
+        setup("2001:db8:64::/96", 1500);
+
+        /* A short datagram (48 bytes, padded to 128: Length 32 words) with an MPLS label
+         * stack: the 68-byte IPv6 datagram is padded to 128 again (Length 16), the
+         * extension follows unchanged, its own checksum still right. */
+        el = mpls_extension(ext, 12);
+        len = icmp4_error_ext(11, 0, 20, 128, 32, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp6_error_ext_expected(w, 3, 0, 20, 128, 128, 16, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+        CHECK_EQ(tp_fold(tp_sum(pkt(&R, 0) + 48 + 128, el, 0)), 0xffff);
+        check_inplace_same(true, len, 0);
+
+        /* Port Unreachable, a datagram that needs no padding in IPv4 (132 bytes) but does
+         * in IPv6 (152 → 152: already a multiple of 8; 136 → 160 with 4 more). */
+        len = icmp4_error_ext(3, 3, 108, 136, 34, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 1, 4, 108, 156, 160, 20, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* A long quote (1020 bytes, the most 8 bits of 32-bit words say) and a 300-byte
+         * extension: 40 + 8 + 1040 + 300 > 1280, so the datagram is cut to 928 bytes
+         * (Length 116) and the extension kept whole: 1276 bytes. */
+        el = mpls_extension(ext, 300);
+        len = icmp4_error_ext(11, 0, 1200, 1020, 255, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp6_error_ext_expected(w, 3, 0, 1200, 928, 928, 116, ext, el);
+        CHECK_EQ(wl, 1276);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+        check_inplace_same(true, len, 0);
+
+        /* An extension that does not fit with even 128 octets of datagram (1108 bytes:
+         * 48 + 128 + 1108 > 1280) is dropped, Length 0, and never quoted as datagram. */
+        el = mpls_extension(ext, 1108);
+        len = icmp4_error_ext(11, 0, 20, 128, 32, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_expected(w, 3, 0, 0, 20, 0);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* §4.6 of RFC 4884: Packet Too Big and Parameter Problem carry no extension. */
+        el = mpls_extension(ext, 12);
+        len = icmp4_error_ext(3, 4, 20, 128, 32, ext, el);
+        in[20 + 6] = 0x05, in[20 + 7] = 0xdc; /* next-hop MTU 1500 */
+        in[22] = in[23] = 0;
+        tp_put16(in + 22, (uint16_t) ~tp_fold(tp_sum(in + 20, len - 20, 0)));
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_expected(w, 2, 0, 1500, 20, 0);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+        len = icmp4_error_ext(12, 0, 20, 128, 32, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_expected(w, 4, 0, 0, 20, 0);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* Inconsistent Length attributes: the field would end past the message (200
+         * words), or is under 128 octets (20 words), or nothing follows it (32 words =
+         * the whole body). Translated as without extension: all of the body quoted,
+         * Length 0. */
+        {
+                static const uint8_t attrs[] = { 200, 20, 32 };
+
+                for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+                        size_t elen = attrs[i] == 32 ? 0 : el;
+
+                        len = icmp4_error_ext(11, 0, 20, 128, attrs[i], ext, elen);
+                        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+                        check_valid(&R);
+                        wl = icmp6_error_ext_expected(w, 3, 0, 20, 68, 148, 0, ext, elen);
+                        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+                }
+        }
+}
+
+/* An ICMPv6 error from `src` about a UDP packet CLAT6 → REMOTE6, quoting at most `field`
+ * bytes of it zero-padded to `field`, Length attribute `attr` (64-bit words), then the
+ * extension. */
+static size_t icmp6_error_ext(const char *src, uint8_t type, uint8_t code, size_t inner_payload, size_t field,
+                              uint8_t attr, const uint8_t *ext, size_t ext_len) {
+        uint8_t e[2400], inner[1600], ip[1700];
+        size_t n, il, bl, len;
+
+        n = tp_udp(inner, 33000, 53, inner_payload, 8);
+        il = tp_ipv6(ip, 0, 17, 63, CLAT6, REMOTE6, inner, n);
+        tp_ipv6_l4_csum_set(ip, il, 40, 17);
+        bl = ext_body(e + 8, ip, il, field, field, ext, ext_len);
+        memset(e, 0, 8);
+        e[0] = type, e[1] = code, e[4] = attr;
+        len = tp_ipv6(in, 0, 58, 60, src, CLAT6, e, bl + 8);
+        tp_ipv6_l4_csum_set(in, len, 40, 58);
+        return len;
+}
+
+/* What icmp6_error_ext() becomes, `p` the translation (for the Identification and flags
+ * the library chose): the inner IPv4 packet cut to `quote`, padded to `field`, Length
+ * `attr` (32-bit words) in the sixth octet. */
+static size_t icmp4_error_ext_expected(uint8_t *w, const uint8_t *p, const char *src4, uint8_t type, uint8_t code,
+                                       size_t inner_payload, size_t quote, size_t field, uint8_t attr,
+                                       const uint8_t *ext, size_t ext_len) {
+        uint8_t e[2400], inner[1600], ip[1700];
+        size_t n, il, bl;
+
+        n = tp_udp(inner, 33000, 53, inner_payload, 8);
+        il = tp_ipv4(ip, 0, tp_get16(p + 28 + 4), tp_get16(p + 28 + 6), 63, 17, CLAT4, REMOTE4, inner, n, true);
+        bl = ext_body(e + 8, ip, il, quote, field, ext, ext_len);
+        memset(e, 0, 8);
+        e[0] = type, e[1] = code, e[5] = attr;
+        return tp_ipv4(w, 0, tp_get16(p + 4), tp_get16(p + 6), 60, 1, src4, CLAT4, e, bl + 8, true);
+}
+
+/* §5.2 "ICMP Error Payload": "If the received ICMPv6 packet contains an ICMPv6 Extension
+ * [RFC4884], ... the ICMPv6 Extension length attribute MUST be adjusted accordingly
+ * (e.g., shorter due to the translation from IPv6 to IPv4)." */
+static void test_5_2_icmp_extension_rfc4884(void) {
+        uint8_t ext[1200], w[2000];
+        size_t len, wl, el;
+
+        setup("2001:db8:64::/96", 1500);
+
+        /* traceroute through an MPLS core: Time Exceeded from a router with its label
+         * stack (RFC 4950). 68-byte datagram padded to 128 (16 words of 64 bits) → 48
+         * bytes padded to 128 (32 words of 32 bits), from 192.0.0.8. */
+        el = mpls_extension(ext, 12);
+        len = icmp6_error_ext(ROUTER6, 3, 0, 20, 128, 16, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), "192.0.0.8", 11, 0, 20, 128, 128, 32, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+        CHECK_EQ(tp_fold(tp_sum(pkt(&R, 0) + 28 + 128, el, 0)), 0xffff);
+        check_inplace_same(false, len, 0);
+
+        /* The same as a Port Unreachable from the remote host (under the prefix), a
+         * datagram that needs no padding in IPv6 (136 bytes, 17 words) but does in IPv4
+         * (116 → 128). */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 88, 136, 17, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 88, 116, 128, 32, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* Port Unreachable quoting 1128 bytes (141 words) of a 1148-byte datagram, with a
+         * 100-byte extension: the 1108-byte IPv4 datagram is more than 255 32-bit words,
+         * so it is cut to 1020 (Length 255) and the extension kept. */
+        el = mpls_extension(ext, 100);
+        len = icmp6_error_ext(REMOTE6, 1, 4, 1100, 1128, 141, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 1100, 1020, 1020, 255, ext, el);
+        CHECK_EQ(wl, 20 + 8 + 1020 + 100);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+        check_inplace_same(false, len, 0);
+
+        /* An extension too big for 1280 bytes with 128 octets of datagram: dropped. */
+        el = mpls_extension(ext, 1128);
+        len = icmp6_error_ext(ROUTER6, 3, 0, 20, 128, 16, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), "192.0.0.8", 11, 0, 20, 48, 48, 0, ext, 0);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* Inconsistent Length attributes (past the end; 10 words = 80 octets < 128;
+         * 17 words = all of the body, only 8 bytes after the 128 of the datagram, less
+         * than an extension header): all of the body quoted, Length 0. */
+        el = mpls_extension(ext, 12);
+        {
+                static const uint8_t attrs[] = { 100, 10, 17 };
+
+                for (size_t i = 0; i < ELEMENTSOF(attrs); i++) {
+                        size_t elen = attrs[i] == 17 ? 8 : el;
+
+                        len = icmp6_error_ext(ROUTER6, 3, 0, 20, 128, attrs[i], ext, elen);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        check_valid(&R);
+                        wl = icmp4_error_ext_expected(w, pkt(&R, 0), "192.0.0.8", 11, 0, 20, 48, 108, 0, ext, elen);
+                        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+                }
+        }
+}
+
 static void test_inplace_variants(void) {
         uint8_t t[3000];
         size_t n;
@@ -1233,6 +1487,8 @@ int main(void) {
         test_5_2_icmp_error_from_router();
         test_5_2_ptb_mtu();
         test_5_3_icmp_error_inner();
+        test_4_2_icmp_extension_rfc4884();
+        test_5_2_icmp_extension_rfc4884();
         test_inplace_variants();
         test_round_trip();
         test_counters_and_strings();
