@@ -23,7 +23,7 @@
         X(XLAT_DROP_IPV6_SOURCE_NOT_NAT64, "ipv6-source-not-nat64")                               \
         X(XLAT_DROP_IPV6_ROUTING_HEADER, "ipv6-routing-header")    /* segments left != 0, §5.1 */ \
         X(XLAT_DROP_IPV6_EXTENSION_HEADER, "ipv6-extension-header") /* malformed or misplaced */  \
-        X(XLAT_DROP_IPV6_FRAGMENT_INVALID, "ipv6-fragment-invalid") /* offset overflows IPv4 */   \
+        X(XLAT_DROP_IPV6_FRAGMENT_INVALID, "ipv6-fragment-invalid") /* offset overflows IPv4; RFC 8200 §4.5 length rules */ \
         X(XLAT_DROP_ICMP_WRONG_FAMILY, "icmp-wrong-family")        /* ICMPv6 in IPv4, ICMPv4 in IPv6 */ \
         X(XLAT_DROP_ICMP_UNTRANSLATABLE, "icmp-untranslatable")    /* type/code without equivalent */ \
         X(XLAT_DROP_ICMP_FRAGMENTED, "icmp-fragmented")            /* checksum needs the whole message */ \
@@ -32,7 +32,12 @@
         X(XLAT_DROP_UDP_ZERO_CHECKSUM_FRAGMENT, "udp-zero-checksum-fragment") /* §4.5 */          \
         X(XLAT_DROP_PACKET_TOO_BIG, "packet-too-big")              /* DF set, no reply possible */ \
         X(XLAT_DROP_OUTPUT_TOO_SMALL, "output-too-small")          /* caller's buffer */          \
-        X(XLAT_DROP_BAD_CHECKSUM, "bad-checksum")                  /* ICMP checksum to verify */
+        X(XLAT_DROP_BAD_CHECKSUM, "bad-checksum")                  /* ICMP checksum to verify */  \
+        /* Reassembly of the CLAT's own fragmented ICMPv6 messages (frag-reasm.h): */            \
+        X(XLAT_DROP_FRAGMENT_OVERLAP, "fragment-overlap")          /* RFC 5722: whole datagram */ \
+        X(XLAT_DROP_FRAGMENT_DUPLICATE, "fragment-duplicate")      /* exact copy, RFC 8200 §4.5 */ \
+        X(XLAT_DROP_FRAGMENT_TIMEOUT, "fragment-timeout")          /* incomplete after 5 s */     \
+        X(XLAT_DROP_FRAGMENT_TABLE_FULL, "fragment-table-full")    /* datagram/memory budget */
 
 #define XLAT_DROP_ENUM_ENTRY_(name, str) name,
 enum xlat_drop_reason {

@@ -3,7 +3,8 @@
 # The CLAT end to end, for one backend (argument: tun, the default, or ebpf): an
 # IPv6-only link (SLAAC + default route from radvd), a real tayga NAT64 in the
 # router, an IPv4-only server behind it. The link reaches ipv6-mostly with that
-# backend; IPv4-only clients work: ping, a 100 MB TCP download with checksum,
+# backend; IPv4-only clients work: ping (also big ones, whose replies the NAT64
+# fragments and the CLAT reassembles), a 100 MB TCP download with checksum,
 # UDP both ways, traceroute (ICMP Time Exceeded translated back), PMTU discovery
 # through a smaller MTU on the IPv4 side. Both backends keep the TUN device (the
 # eBPF one as the IPv4 route target and slow path), so the checks are the same.
@@ -56,6 +57,30 @@ check "the router resolved the CLAT IPv6 address (our NS responder answered)" \
 
 # ---- ICMP echo
 check "ping $V6M_SERVER4 through CLAT + NAT64" ip netns exec "$V6M_NS_CLIENT" ping -c3 -i0.2 -W2 "$V6M_SERVER4"
+
+# ---- big ICMP echo. The server's replies over 1260 bytes have no DF, so the NAT64
+# fragments their IPv6 translation (RFC 7915 §4); a fragment of an ICMP message cannot
+# be translated alone (its checksum covers the whole), so the CLAT reassembles the
+# ICMPv6 messages addressed to it first. With -s 3000 the client's own stack fragments
+# the request at the CLAT MTU: the CLAT reassembles that too and the translator cuts
+# IPv6 fragments. tayga itself drops fragmented ICMPv6 ("Fragmented ICMP" in its
+# parse_ip6()), so that one goes to an IPv6 host under the NAT64 prefix: the router's
+# own address for 100.64.100.11, which reassembles the request and fragments its reply
+# like any IPv6 node (and like a NAT64 that reassembles, as Jool does).
+icmp_fragmented() { ctl --json status uplink0 | jq '.clat.counters.dropped["icmp-fragmented"] // 0'; }
+before=$(icmp_fragmented)
+check "ping -s 1400 $V6M_SERVER4 through CLAT + NAT64 (fragmented replies reassembled)" \
+        ip netns exec "$V6M_NS_CLIENT" ping -c3 -i0.2 -W2 -s 1400 "$V6M_SERVER4"
+ip -n "$V6M_NS_ROUTER" addr add 2001:db8:64::6440:640b/128 dev r0 nodad
+check "ping -s 1400 100.64.100.11 (an IPv6 host under the NAT64 prefix) through the CLAT" \
+        ip netns exec "$V6M_NS_CLIENT" ping -c3 -i0.2 -W2 -s 1400 100.64.100.11
+check "ping -s 3000 100.64.100.11 through the CLAT (fragmented both ways, both reassembled)" \
+        ip netns exec "$V6M_NS_CLIENT" ping -c3 -i0.2 -W2 -s 3000 100.64.100.11
+ip -n "$V6M_NS_ROUTER" addr del 2001:db8:64::6440:640b/128 dev r0
+check_eq "no fragmented ICMP dropped by the translator (icmp-fragmented)" "$(icmp_fragmented)" "$before"
+json=$(ctl --json status uplink0) || true
+check "no reassembly drops" \
+        jq -e '[.clat.counters.dropped | keys[] | select(startswith("fragment-"))] | length == 0' <<<"$json"
 
 # ---- 100 MB TCP download, checksum compared
 head -c 100M /dev/urandom >"$V6M_TMP/blob"

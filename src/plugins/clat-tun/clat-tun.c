@@ -15,6 +15,15 @@
  *        packets come up whole) whose classic BPF filter passes only IPv6 to the CLAT
  *        address (minus Neighbor Discovery, which the core answers), translates in place
  *        and writev()s them into the TUN with their vnet header.
+ * Fragmented ICMP messages are reassembled before translation (src/shared/frag-reasm):
+ * a stateless translator cannot fix an ICMP(v6) checksum one fragment at a time. 6→4:
+ * ICMPv6 to the CLAT address (the replies to big pings, which a NAT64 fragments); 4→6:
+ * ICMP the local stack fragmented at the TUN MTU (the library fragments the translation
+ * again). Each direction has exactly one worker reading one file descriptor (no
+ * fanout), so every fragment of a datagram meets that worker's table, which needs no
+ * lock. (Were the socket ever fanned out over threads, it would have to be
+ * PACKET_FANOUT_HASH, whose hash of a fragment covers only what all fragments share,
+ * or one table under a lock.)
  * The kernel's own IPv6 stack does not own the CLAT address: what it sees addressed to it
  * is dropped quietly (no forwarding), so it neither answers nor resets connections. */
 #include <arpa/inet.h>
@@ -40,9 +49,11 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clat-tun-name.h"
+#include "frag-reasm.h"
 #include "nat64-prefix.h"
 #include "tun-netlink.h"
 #include "v6mostly/plugin.h"
@@ -81,6 +92,11 @@ typedef struct Worker {
         struct xlat_counters counters;
         uint64_t drops[_TUN_DROP_MAX];
         uint8_t *slots; /* BATCH × SLOT_SIZE */
+        /* The reassembly table of the CLAT's fragmented ICMP messages (4→6: ICMP from
+         * the CLAT IPv4 address; 6→4: ICMPv6 to the CLAT IPv6 address) and a slot for
+         * the reassembled datagram. */
+        FragReasm *reasm;
+        uint8_t *reasm_slot; /* SLOT_SIZE */
 } Worker;
 
 typedef struct TunLink {
@@ -205,6 +221,36 @@ static bool wait_readable(TunLink *t, int fd) {
         return false;
 }
 
+/* ---- reassembly (both directions) ---- */
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000U + (uint64_t) ts.tv_nsec / 1000U;
+}
+
+/* Cheap tests before the reassembly table looks. IPv4: an unsegmented ICMP fragment. */
+static bool ipv4_may_be_fragment(const uint8_t *pkt, size_t len, const struct virtio_net_hdr *vh) {
+        return vh->gso_type == VIRTIO_NET_HDR_GSO_NONE && len >= 20 && pkt[9] == IPPROTO_ICMP &&
+               ((pkt[6] << 8 | pkt[7]) & 0x3fff) != 0;
+}
+
+/* IPv6: unsegmented, and the first header after IPv6 is a Fragment header or one that
+ * may precede it (RFC 8200 §4.1). */
+static bool ipv6_may_be_fragment(const uint8_t *pkt, size_t len, const struct virtio_net_hdr *vh) {
+        if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE || len < 48)
+                return false;
+        return pkt[6] == IPPROTO_FRAGMENT || pkt[6] == IPPROTO_HOPOPTS || pkt[6] == IPPROTO_DSTOPTS ||
+               pkt[6] == IPPROTO_ROUTING;
+}
+
+/* Free the stale datagrams while idle (arrivals expire them too; no timer). */
+static void reasm_expire_idle(Worker *w) {
+        if (frag_reasm_datagrams(w->reasm) > 0)
+                frag_reasm_expire(w->reasm, now_usec(), &w->counters);
+}
+
 /* ---- 4→6 ---- */
 
 typedef struct OutBatch {
@@ -291,10 +337,30 @@ static void *worker_out(void *userdata) {
                                         worker_die(t, errno);
                                 break;
                         }
+                        size_t len, whole_len;
+
                         if ((size_t) n <= VNET_HDR_LEN)
                                 continue;
-                        xlat_4to6_inplace(&t->xlat, slot, XLAT_HEADROOM, (size_t) n - VNET_HDR_LEN, SLOT_SIZE,
-                                          vnet_to_xlat_flags(&vin), &res);
+                        len = (size_t) n - VNET_HDR_LEN;
+                        if (ipv4_may_be_fragment(slot + XLAT_HEADROOM, len, &vin)) {
+                                /* The reassembly slot is reused: send what refers to it first. */
+                                if (b->n > 0)
+                                        out_flush(t, b);
+                                switch (frag_reasm_input(w->reasm, slot + XLAT_HEADROOM, len, now_usec(),
+                                                         w->reasm_slot + XLAT_HEADROOM, SLOT_SIZE - XLAT_HEADROOM,
+                                                         &whole_len, &w->counters)) {
+                                case FRAG_COMPLETE:
+                                        slot = w->reasm_slot;
+                                        len = whole_len;
+                                        vin = (struct virtio_net_hdr) {};
+                                        break;
+                                case FRAG_PASS:
+                                        break;
+                                default: /* held, or dropped and counted */
+                                        continue;
+                                }
+                        }
+                        xlat_4to6_inplace(&t->xlat, slot, XLAT_HEADROOM, len, SLOT_SIZE, vnet_to_xlat_flags(&vin), &res);
                         xlat_counters_account(&w->counters, XLAT_4TO6, &res);
                         if (res.verdict == XLAT_VERDICT_REPLY) {
                                 struct virtio_net_hdr none = {};
@@ -325,6 +391,8 @@ static void *worker_out(void *userdata) {
                 }
                 if (b->n > 0)
                         out_flush(t, b);
+                if (idle)
+                        reasm_expire_idle(w);
                 if (idle && !wait_readable(t, t->tun_fd))
                         break;
         }
@@ -333,6 +401,10 @@ static void *worker_out(void *userdata) {
 }
 
 /* ---- 6→4 ---- */
+
+static const struct virtio_net_hdr vnet_none = {};
+
+_Static_assert(SLOT_SIZE - XLAT_HEADROOM >= FRAG_PACKET_MAX, "a reassembled datagram fits a slot");
 
 static void *worker_in(void *userdata) {
         TunLink *t = userdata;
@@ -357,6 +429,7 @@ static void *worker_in(void *userdata) {
                 n = recvmmsg(t->rx_fd, msgs, BATCH, MSG_DONTWAIT, NULL);
                 if (n < 0) {
                         if (errno == EAGAIN || errno == EINTR) {
+                                reasm_expire_idle(w);
                                 if (!wait_readable(t, t->rx_fd))
                                         break;
                                 continue;
@@ -367,17 +440,35 @@ static void *worker_in(void *userdata) {
                 for (int k = 0; k < n; k++) {
                         uint8_t *slot = w->slots + (size_t) k * SLOT_SIZE;
                         size_t len = msgs[k].msg_len;
+                        const struct virtio_net_hdr *vh = &vin[k];
 
                         if (from[k].sll_pkttype == PACKET_OUTGOING || len <= VNET_HDR_LEN + 14)
                                 continue;
-                        xlat_6to4_inplace(&t->xlat, slot, XLAT_HEADROOM, len - VNET_HDR_LEN - 14, SLOT_SIZE,
-                                          vnet_to_xlat_flags(&vin[k]), &res);
+                        len -= VNET_HDR_LEN + 14;
+                        if (ipv6_may_be_fragment(slot + XLAT_HEADROOM, len, vh)) {
+                                size_t whole_len;
+
+                                switch (frag_reasm_input(w->reasm, slot + XLAT_HEADROOM, len, now_usec(),
+                                                          w->reasm_slot + XLAT_HEADROOM, SLOT_SIZE - XLAT_HEADROOM,
+                                                          &whole_len, &w->counters)) {
+                                case FRAG_COMPLETE:
+                                        slot = w->reasm_slot;
+                                        len = whole_len;
+                                        vh = &vnet_none;
+                                        break;
+                                case FRAG_PASS:
+                                        break;
+                                default: /* held, or dropped and counted */
+                                        continue;
+                                }
+                        }
+                        xlat_6to4_inplace(&t->xlat, slot, XLAT_HEADROOM, len, SLOT_SIZE, vnet_to_xlat_flags(vh), &res);
                         xlat_counters_account(&w->counters, XLAT_6TO4, &res);
                         if (res.verdict == XLAT_VERDICT_TRANSLATED) {
                                 for (unsigned i = 0; i < res.n_packets; i++) {
                                         struct virtio_net_hdr vout;
 
-                                        vnet_translate(&vin[k], &res.packets[i], 0, false, &vout);
+                                        vnet_translate(vh, &res.packets[i], 0, false, &vout);
                                         tun_write(t, w, &vout, slot + res.packets[i].offset, res.packets[i].len);
                                 }
                         } else if (res.verdict == XLAT_VERDICT_REPLY && from[k].sll_halen == 6) {
@@ -583,6 +674,11 @@ static void tun_link_teardown(TunLink *t) {
         free(t->out.slots);
         free(t->in.slots);
         t->out.slots = t->in.slots = NULL;
+        for (Worker *w = &t->out; w; w = w == &t->out ? &t->in : NULL) {
+                w->reasm = frag_reasm_free(w->reasm);
+                free(w->reasm_slot);
+                w->reasm_slot = NULL;
+        }
         t->running = false;
 }
 
@@ -663,8 +759,21 @@ static int tun_link_setup(TunLink *t) {
 
         t->out.slots = malloc((size_t) BATCH * SLOT_SIZE);
         t->in.slots = malloc((size_t) BATCH * SLOT_SIZE);
-        if (!t->out.slots || !t->in.slots)
+        t->out.reasm_slot = malloc(SLOT_SIZE);
+        t->in.reasm_slot = malloc(SLOT_SIZE);
+        if (!t->out.slots || !t->in.slots || !t->out.reasm_slot || !t->in.reasm_slot)
                 return -ENOMEM;
+        /* One table per worker: each sees one family (see the top of the file). */
+        r = frag_reasm_new(&(struct frag_reasm_config) { .ipv4_source = t->config.ipv4_address,
+                                                         .ipv4_protocol = IPPROTO_ICMP },
+                           &t->out.reasm);
+        if (r < 0)
+                return r;
+        r = frag_reasm_new(&(struct frag_reasm_config) { .ipv6_destination = t->config.ipv6_address,
+                                                         .ipv6_next_header = IPPROTO_ICMPV6 },
+                           &t->in.reasm);
+        if (r < 0)
+                return r;
         atomic_store(&t->stop, false);
         r = -pthread_create(&t->thread_out, NULL, worker_out, t);
         if (r < 0)
