@@ -54,6 +54,7 @@
 #include "jool-nl.h"
 #include "kmod-netlink.h"
 #include "macro.h"
+#include "nl-transact.h"
 #include "tun-netlink.h"
 #include "v6mostly/plugin.h"
 
@@ -178,47 +179,36 @@ static int genl_open(void) {
         return fd;
 }
 
+typedef struct JoolReply {
+        int r, status;
+        bool got_reply;
+        char *errmsg;
+        size_t errmsg_size;
+} JoolReply;
+
+static int jool_reply(struct nlmsghdr *m, void *userdata) {
+        JoolReply *j = userdata;
+
+        j->r = jool_nl_parse_reply(NLMSG_DATA(m), m->nlmsg_len - NLMSG_HDRLEN, &j->status, j->errmsg,
+                                   j->errmsg_size);
+        j->got_reply = true;
+        return 0;
+}
+
 /* Send a Jool request; its reply decides. Frees msg. */
 static int jool_transact(int fd, struct nl_msg *msg, int *ret_status, char *errmsg, size_t errmsg_size) {
-        static uint32_t seq = 0x6a6f0000;
-        uint8_t buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-        struct nlmsghdr *h;
-        int r = -EBADMSG, status = JOOL_NL_STATUS_NONE;
-        bool got_reply = false;
+        JoolReply j = { .status = JOOL_NL_STATUS_NONE, .errmsg = errmsg, .errmsg_size = errmsg_size };
+        int r;
 
         if (!msg)
                 return -ENOMEM;
-        h = nlmsg_hdr(msg);
-        h->nlmsg_seq = ++seq;
-        if (send(fd, h, h->nlmsg_len, 0) < 0) {
-                r = -errno;
-                nlmsg_free(msg);
-                return r;
-        }
+        r = nl_transact(fd, nlmsg_hdr(msg), jool_reply, &j);
         nlmsg_free(msg);
-        for (;;) {
-                ssize_t n = recv(fd, buf, sizeof(buf), 0);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                for (struct nlmsghdr *m = (struct nlmsghdr *) buf; NLMSG_OK(m, (size_t) n); m = NLMSG_NEXT(m, n)) {
-                        if (m->nlmsg_seq != seq)
-                                continue;
-                        if (m->nlmsg_type == NLMSG_ERROR) {
-                                int e = ((struct nlmsgerr *) NLMSG_DATA(m))->error;
-
-                                if (ret_status)
-                                        *ret_status = status;
-                                return e < 0 ? e : got_reply ? r : 0;
-                        }
-                        r = jool_nl_parse_reply(NLMSG_DATA(m), m->nlmsg_len - NLMSG_HDRLEN, &status, errmsg,
-                                                errmsg_size);
-                        got_reply = true;
-                }
-        }
+        if (ret_status)
+                *ret_status = j.status;
+        if (r < 0)
+                return r;
+        return j.got_reply ? j.r : 0;
 }
 
 /* ---- namespace helpers ---- */

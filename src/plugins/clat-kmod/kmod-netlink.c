@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "nl-transact.h"
 #include "tun-netlink.h"
 
 #define REQ_SIZE 1024
@@ -55,24 +56,7 @@ static void nest_end(Req *r, struct rtattr *a) {
 }
 
 static int transact(int fd, struct nlmsghdr *h) {
-        static uint32_t seq = 0x6b6d0000;
-        uint8_t buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-
-        h->nlmsg_seq = ++seq;
-        if (send(fd, h, h->nlmsg_len, 0) < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = recv(fd, buf, sizeof(buf), 0);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                for (struct nlmsghdr *m = (struct nlmsghdr *) buf; NLMSG_OK(m, (size_t) n); m = NLMSG_NEXT(m, n))
-                        if (m->nlmsg_seq == h->nlmsg_seq && m->nlmsg_type == NLMSG_ERROR)
-                                return ((struct nlmsgerr *) NLMSG_DATA(m))->error;
-        }
+        return nl_transact(fd, h, NULL, NULL); /* req_init() asked for the ACK */
 }
 
 int kmod_nl_veth_new(int fd, const char *name, const char *peer, int peer_ns_fd) {

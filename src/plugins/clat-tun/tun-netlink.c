@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "nl-transact.h"
 #include "tun-netlink.h"
 
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define NL_BUF 8192
 
 struct nl_request {
         struct nlmsghdr h;
@@ -56,41 +56,9 @@ int tun_nl_open(void) {
 
 /* Send one request; hand each reply message to `cb` (if any) until the ACK, the error or
  * the end of a dump. */
-static int transact(int fd, struct nl_request *req, int (*cb)(struct nlmsghdr *h, void *userdata), void *userdata) {
-        static __thread uint32_t seq;
-        uint8_t buf[NL_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
-        int r = 0;
-
-        req->h.nlmsg_seq = ++seq;
+static int transact(int fd, struct nl_request *req, nl_reply_handler_t cb, void *userdata) {
         req->h.nlmsg_flags |= NLM_F_REQUEST | (cb ? 0 : NLM_F_ACK);
-        if (send(fd, req, req->h.nlmsg_len, 0) < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = recv(fd, buf, sizeof(buf), 0);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
-                        if (h->nlmsg_seq != req->h.nlmsg_seq)
-                                continue;
-                        if (h->nlmsg_type == NLMSG_ERROR) {
-                                struct nlmsgerr *e = NLMSG_DATA(h);
-                                return e->error ? e->error : r;
-                        }
-                        if (h->nlmsg_type == NLMSG_DONE)
-                                return r;
-                        if (cb) {
-                                int k = cb(h, userdata);
-                                if (k < 0)
-                                        r = k;
-                        }
-                        if (!(h->nlmsg_flags & NLM_F_MULTI) && cb)
-                                return r;
-                }
-        }
+        return nl_transact(fd, &req->h, cb, userdata);
 }
 
 int tun_nl_link_delete_by_name(int fd, const char *name) {

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "nl-transact.h"
+
+#define NL_TRANSACT_BUF 16384
+
+int nl_transact(int fd, struct nlmsghdr *req, nl_reply_handler_t on_reply, void *userdata) {
+        static _Thread_local uint32_t seq;
+        uint8_t buf[NL_TRANSACT_BUF] __attribute__((aligned(NLMSG_ALIGNTO)));
+        int r = 0;
+
+        req->nlmsg_seq = ++seq;
+        if (send(fd, req, req->nlmsg_len, 0) < 0)
+                return -errno;
+        for (;;) {
+                ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
+                        if (h->nlmsg_seq != req->nlmsg_seq)
+                                continue;
+                        if (h->nlmsg_type == NLMSG_ERROR) {
+                                const struct nlmsgerr *e = NLMSG_DATA(h);
+
+                                return e->error ? e->error : r;
+                        }
+                        if (h->nlmsg_type == NLMSG_DONE)
+                                return r;
+                        if (on_reply) {
+                                int k = on_reply(h, userdata);
+
+                                if (k < 0)
+                                        r = k;
+                        }
+                        if (!(h->nlmsg_flags & NLM_F_MULTI) && !(req->nlmsg_flags & NLM_F_ACK))
+                                return r;
+                }
+        }
+}
