@@ -313,6 +313,26 @@ v6m_require_scapy() {
                 skip "python3-scapy not installed (run tools/deps)"
 }
 
+# v6m_ra_setup: the set-up of the RA tests (PREF64, RDNSS/DNSSL): scapy, one uplink
+# whose .network sets only DHCPv4=no (so the RAs are the only prefix source), the
+# private bus and the daemon. Sets `ifindex` to uplink0's.
+v6m_ra_setup() {
+        v6m_require
+        v6m_require_scapy
+        v6m_init
+        v6m_topology 1
+        v6m_network_file 50-uplink.network <<'CONF'
+[Match]
+Name=uplink0
+
+[Network]
+DHCPv4=no
+CONF
+        v6m_start_bus
+        v6m_start_daemon
+        ifindex=$(v6m_ifindex uplink0)
+}
+
 # v6m_send_ra [send-ra.py ARGS...]: Router Advertisements from the router
 # namespace's r0 (default: one RA from r0's own link-local address, the router
 # radvd runs as). See test/e2e/send-ra.py for the options.

@@ -6,20 +6,7 @@
 # prefix (lifetime 0) next to the new one, so there is always exactly one candidate.
 source "$(dirname "$0")/lib.sh"
 
-v6m_require
-v6m_require_scapy
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-
-[Network]
-DHCPv4=no
-CONF
-v6m_start_bus
-v6m_start_daemon
-ifindex=$(v6m_ifindex uplink0)
+v6m_ra_setup
 check "uplink0 has no NAT64 prefix before any PREF64" v6m_bus wait-prop "$ifindex" NAT64PrefixSource none 10
 
 previous=""

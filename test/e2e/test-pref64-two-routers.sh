@@ -9,20 +9,7 @@
 # and router lifetime 0, so it is not a default router and the default route stays.
 source "$(dirname "$0")/lib.sh"
 
-v6m_require
-v6m_require_scapy
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-
-[Network]
-DHCPv4=no
-CONF
-v6m_start_bus
-v6m_start_daemon
-ifindex=$(v6m_ifindex uplink0)
+v6m_ra_setup
 v6m_wait_state uplink0 ipv6-only 30 || exit 1
 router_a=$(ip -n "$V6M_NS_ROUTER" -6 -o addr show dev r0 scope link | awk '{ sub("/.*", "", $4); print $4 }')
 router_b=fe80::b

@@ -6,20 +6,7 @@
 # losing carrier forgets them all.
 source "$(dirname "$0")/lib.sh"
 
-v6m_require
-v6m_require_scapy
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-
-[Network]
-DHCPv4=no
-CONF
-v6m_start_bus
-v6m_start_daemon
-ifindex=$(v6m_ifindex uplink0)
+v6m_ra_setup
 v6m_wait_state uplink0 ipv6-only 30 || exit 1
 check "no DNS servers before any RDNSS" v6m_bus wait-prop "$ifindex" DNSServers "[]" 10
 
