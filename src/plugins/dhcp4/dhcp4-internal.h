@@ -12,13 +12,6 @@
 #include "macro.h"
 #include "v6mostly/plugin.h"
 
-#ifndef MIN
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#endif
-#ifndef MAX
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#endif
-
 struct nl_sock;
 
 /* RFC 8925 §4.2: MIN_V6ONLY_WAIT. Tests may lower it with the environment variable
