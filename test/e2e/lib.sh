@@ -450,18 +450,30 @@ v6m_start_notify_listener() {
         fi
 }
 
-# v6m_wait_ready PID WHAT [SECONDS]: wait for READY=1 on our NOTIFY_SOCKET (the
-# event); look at PID in between only to fail fast if it died instead. Sets
-# V6M_READY_TIME (unix time of READY=1).
+# v6m_wait_ready PID WHAT [SECONDS]: wait for READY=1 from PID on our NOTIFY_SOCKET
+# (the event); look at PID in between only to fail fast if it died instead. A
+# READY=1 from another PID is skipped: an earlier daemon sends one after each
+# reload, and those may still be unread. Sets V6M_READY_TIME (unix time of READY=1).
 V6M_READY_TIME=""
 v6m_wait_ready() {
-        local pid=$1 what=$2 tries=$(( ${3:-30} * 2 )) word ts sender i
+        local pid=$1 what=$2 tries=$(( ${3:-30} * 2 )) line part="" word ts sender i rc
         for (( i = 0; i < tries; i++ )); do
-                if read -r -t 0.5 -u "$V6M_NOTIFY_FD" word ts sender; then
-                        if [[ "$word" == READY ]]; then
+                # A read that times out keeps what it got of a line in $line and
+                # consumes it: keep that part for the next read, or a line arriving
+                # across the timeout is lost.
+                rc=0
+                IFS= read -r -t 0.5 -u "$V6M_NOTIFY_FD" line || rc=$?
+                if (( rc == 0 )); then
+                        read -r word ts sender <<<"$part$line"
+                        part=""
+                        if [[ "$word" == READY && "$sender" == "$pid" ]]; then
                                 V6M_READY_TIME=$ts
                                 return 0
                         fi
+                elif (( rc > 128 )); then
+                        part+=$line
+                else
+                        break # EOF: the listener is gone
                 fi
                 v6m_pid_alive "$pid" || break
         done

@@ -6,12 +6,20 @@
 # failed tests (0 = all passed; skipped ones do not count).
 e2e=$V6MOSTLY_SOURCE_ROOT/test/e2e
 failed=0
+summary=()
 run() {
-        local rc=0 t0=$SECONDS
+        local rc=0 t0=$SECONDS out line
+        out=$(mktemp)
         echo "=== guest: $* ==="
-        timeout 150 bash "$@" || rc=$?
+        timeout 150 bash "$@" 2>&1 | tee "$out"
+        rc=${PIPESTATUS[0]}
         echo "=== guest: $* → exit $rc ($((SECONDS - t0)) s) ==="
-        (( rc == 0 || rc == 77 )) || failed=$((failed + 1))
+        if (( rc != 0 && rc != 77 )); then
+                failed=$((failed + 1))
+                summary+=("$(basename "$1"): exit $rc")
+                while IFS= read -r line; do summary+=("    $line"); done < <(grep -a '^FAIL' "$out")
+        fi
+        rm -f "$out"
 }
 # No udev in the guest: /dev/net/tun appears only once tun is loaded.
 for m in tun veth ipvlan jool_siit; do modprobe "$m" || echo "guest: modprobe $m failed"; done
@@ -23,4 +31,9 @@ for t in "$@"; do
         *) echo "guest: unknown test $t"; failed=$((failed + 1)) ;;
         esac
 done
+# The host's test log keeps only the end of a long output: repeat what failed there.
+if (( failed > 0 )); then
+        echo "=== guest: failed ==="
+        printf '%s\n' "${summary[@]}"
+fi
 exit "$failed"
