@@ -62,8 +62,8 @@ for m in "${mods[@]}"; do
 done
 cp "$script" "$root/guest-script"
 printf '%q ' "$@" >"$root/guest-args"
-# The meson environment of the test (V6MOSTLY*, V6M_*) goes along.
-declare -px $(compgen -e | grep -E '^(V6MOSTLY|V6M_)' || true) >"$root/guest-env" 2>/dev/null || : >"$root/guest-env"
+# The meson environment of the test (V6MOSTLY*, V6M_*, the sanitizers' options) goes along.
+declare -px $(compgen -e | grep -E '^(V6MOSTLY|V6M_|ASAN_OPTIONS$|LSAN_OPTIONS$|UBSAN_OPTIONS$)' || true) >"$root/guest-env" 2>/dev/null || : >"$root/guest-env"
 # The build's binaries go along as a copy taken now, not over 9p: a rebuild on the host
 # during the run (ld unlinks the old file and the new one often gets the same inode
 # number) leaves the guest's 9p page cache holding pages of the old file under the new
@@ -139,7 +139,10 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
         # stream the console as it grows
         size=$(stat -c %s "$log")
         if (( size > off )); then
-                tail -c +$((off + 1)) "$log" | head -c $((size - off)) | tr -d '\r'
+                # exactly the new bytes; `tail | head` would SIGPIPE tail whenever the
+                # log grew in between, and pipefail turned that into exit 141
+                dd if="$log" iflag=skip_bytes,count_bytes skip="$off" count=$((size - off)) \
+                        bs=64K status=none | tr -d '\r'
                 off=$size
         fi
         if (( SECONDS >= deadline )); then
