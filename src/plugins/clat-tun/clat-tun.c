@@ -230,6 +230,30 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * 1000000U + (uint64_t) ts.tv_nsec / 1000U;
 }
 
+/* Feed a fragment (the packet at *slot + XLAT_HEADROOM, *len bytes) to the worker's
+ * reassembly table. Returns true when there is a packet to translate: the fragment
+ * itself (not one of ours to reassemble: unchanged), or the whole datagram, now in the
+ * worker's reassembly slot (*slot, *len and *whole set; the caller's offload header no
+ * longer applies). Returns false when the fragment was held, or dropped and counted. */
+static bool worker_reassemble(Worker *w, uint8_t **slot, size_t *len, bool *whole) {
+        size_t whole_len;
+
+        *whole = false;
+        switch (frag_reasm_input(w->reasm, *slot + XLAT_HEADROOM, *len, now_usec(),
+                                 w->reasm_slot + XLAT_HEADROOM, SLOT_SIZE - XLAT_HEADROOM,
+                                 &whole_len, &w->counters)) {
+        case FRAG_COMPLETE:
+                *slot = w->reasm_slot;
+                *len = whole_len;
+                *whole = true;
+                return true;
+        case FRAG_PASS:
+                return true;
+        default:
+                return false;
+        }
+}
+
 /* Cheap tests before the reassembly table looks. IPv4: an unsegmented ICMP fragment. */
 static bool ipv4_may_be_fragment(const uint8_t *pkt, size_t len, const struct virtio_net_hdr *vh) {
         return vh->gso_type == VIRTIO_NET_HDR_GSO_NONE && len >= 20 && pkt[9] == IPPROTO_ICMP &&
@@ -337,7 +361,8 @@ static void *worker_out(void *userdata) {
                                         worker_die(t, errno);
                                 break;
                         }
-                        size_t len, whole_len;
+                        size_t len;
+                        bool whole;
 
                         if ((size_t) n <= VNET_HDR_LEN)
                                 continue;
@@ -346,19 +371,10 @@ static void *worker_out(void *userdata) {
                                 /* The reassembly slot is reused: send what refers to it first. */
                                 if (b->n > 0)
                                         out_flush(t, b);
-                                switch (frag_reasm_input(w->reasm, slot + XLAT_HEADROOM, len, now_usec(),
-                                                         w->reasm_slot + XLAT_HEADROOM, SLOT_SIZE - XLAT_HEADROOM,
-                                                         &whole_len, &w->counters)) {
-                                case FRAG_COMPLETE:
-                                        slot = w->reasm_slot;
-                                        len = whole_len;
-                                        vin = (struct virtio_net_hdr) {};
-                                        break;
-                                case FRAG_PASS:
-                                        break;
-                                default: /* held, or dropped and counted */
+                                if (!worker_reassemble(w, &slot, &len, &whole))
                                         continue;
-                                }
+                                if (whole)
+                                        vin = (struct virtio_net_hdr) {};
                         }
                         xlat_4to6_inplace(&t->xlat, slot, XLAT_HEADROOM, len, SLOT_SIZE, vnet_to_xlat_flags(&vin), &res);
                         xlat_counters_account(&w->counters, XLAT_4TO6, &res);
@@ -446,21 +462,12 @@ static void *worker_in(void *userdata) {
                                 continue;
                         len -= VNET_HDR_LEN + 14;
                         if (ipv6_may_be_fragment(slot + XLAT_HEADROOM, len, vh)) {
-                                size_t whole_len;
+                                bool whole;
 
-                                switch (frag_reasm_input(w->reasm, slot + XLAT_HEADROOM, len, now_usec(),
-                                                          w->reasm_slot + XLAT_HEADROOM, SLOT_SIZE - XLAT_HEADROOM,
-                                                          &whole_len, &w->counters)) {
-                                case FRAG_COMPLETE:
-                                        slot = w->reasm_slot;
-                                        len = whole_len;
-                                        vh = &vnet_none;
-                                        break;
-                                case FRAG_PASS:
-                                        break;
-                                default: /* held, or dropped and counted */
+                                if (!worker_reassemble(w, &slot, &len, &whole))
                                         continue;
-                                }
+                                if (whole)
+                                        vh = &vnet_none;
                         }
                         xlat_6to4_inplace(&t->xlat, slot, XLAT_HEADROOM, len, SLOT_SIZE, vnet_to_xlat_flags(vh), &res);
                         xlat_counters_account(&w->counters, XLAT_6TO4, &res);
