@@ -517,6 +517,22 @@ v6m_start_daemon() {
                 "$(grep -h VmRSS "/proc/$V6M_DAEMON_PID/status" 2>/dev/null | tr -s '\t ' ' ')"
 }
 
+# v6m_start_daemon_without CAPS [ARGS...]: v6m_start_daemon, the daemon's bounding set
+# lacking CAPS (setpriv's list, e.g. "bpf,sys_admin"), so that root's exec does not
+# get them back: a daemon as a unit without those capabilities runs it. The wrapper
+# execs, so the daemon keeps the PID that v6m_start_daemon waits on.
+v6m_start_daemon_without() {
+        local caps=$1 wrapper real=$V6MOSTLYD
+        shift
+        command -v setpriv >/dev/null || die "setpriv not installed"
+        wrapper="$V6M_TMP/v6mostlyd-without-${caps//,/-}"
+        printf '#!/bin/sh\nexec setpriv --bounding-set=-%s -- "%s" "$@"\n' "${caps//,/,-}" "$real" >"$wrapper"
+        chmod 755 "$wrapper"
+        V6MOSTLYD=$wrapper
+        v6m_start_daemon "$@"
+        V6MOSTLYD=$real
+}
+
 # v6m_stop_daemon: SIGTERM; the daemon must exit 0 within 20 s.
 v6m_stop_daemon() {
         local pid=$V6M_DAEMON_PID

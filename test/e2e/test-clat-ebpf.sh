@@ -182,12 +182,7 @@ unset V6MOSTLY_CLAT_EBPF_DISABLE
 # (dropped from its bounding set, so root's exec does not get them back)
 if command -v setpriv >/dev/null; then
         v6m_stop_daemon
-        printf '#!/bin/sh\nexec setpriv --bounding-set=-bpf,-sys_admin -- "%s" "$@"\n' "$V6MOSTLYD" >"$V6M_TMP/v6mostlyd-nobpf"
-        chmod 755 "$V6M_TMP/v6mostlyd-nobpf"
-        real_daemon=$V6MOSTLYD
-        V6MOSTLYD=$V6M_TMP/v6mostlyd-nobpf
-        v6m_start_daemon
-        V6MOSTLYD=$real_daemon
+        v6m_start_daemon_without bpf,sys_admin
         v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
         json=$(ctl --json status uplink0) || true
         v6m_check_json "no CAP_BPF: backend tun" "$json" --expect clat.backend=tun --expect clat.state=running

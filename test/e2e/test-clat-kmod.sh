@@ -111,12 +111,7 @@ check "daemon stopped: $dev gone" poll_until 10 bash -c "! ip -n $V6M_NS_CLIENT 
 # translator's namespace: kmod's probe says so and tun runs
 if command -v setpriv >/dev/null; then
         modprobe jool_siit 2>/dev/null || true
-        printf '#!/bin/sh\nexec setpriv --bounding-set=-sys_admin -- "%s" "$@"\n' "$V6MOSTLYD" >"$V6M_TMP/v6mostlyd-noadmin"
-        chmod 755 "$V6M_TMP/v6mostlyd-noadmin"
-        real_daemon=$V6MOSTLYD
-        V6MOSTLYD=$V6M_TMP/v6mostlyd-noadmin
-        v6m_start_daemon
-        V6MOSTLYD=$real_daemon
+        v6m_start_daemon_without sys_admin
         v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
         json=$(ctl --json status uplink0) || true
         v6m_check_json "no CAP_SYS_ADMIN: backend tun" "$json" --expect clat.backend=tun --expect clat.state=running
