@@ -14,20 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../test/e2e/lib.sh"
 export V6M_DAEMON_LOG_LEVEL=info
 
-v6m_require
-v6m_require_scapy
-v6m_init
-v6m_topology 1
-v6m_network_file 50-uplink.network <<'CONF'
-[Match]
-Name=uplink0
-[Network]
-DHCPv4=no
-CONF
-v6m_start_bus
-v6m_start_daemon >/dev/null
+v6m_ra_setup
 v6m_wait_state uplink0 ipv6-only 30 >/dev/null || exit 1
-ifindex=$(v6m_ifindex uplink0)
 
 mapfile -t ms < <(ip netns exec "$V6M_NS_ROUTER" "$V6M_PYTHON" "$here/pref64-latency.py" r0 "$ifindex" "$runs")
 (( ${#ms[@]} == runs )) || die "only ${#ms[@]} of $runs runs completed"
