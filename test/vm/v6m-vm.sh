@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# v6m-vm.sh TIMEOUT SCRIPT [ARGS...]: boot Debian's 6.1 kernel in qemu (no KVM needed)
+# v6m-vm.sh TIMEOUT SCRIPT [ARGS...]: boot Debian's 6.1 kernel in qemu (KVM if it works, else TCG)
 # with the host's root shared read-only over 9p under a tmpfs overlay, run SCRIPT as
 # root in the guest, power off; exit with SCRIPT's status. The guest sees the very
 # binaries of the host (this build tree, ip, tayga, iperf3, jool_siit for 6.1 built by
@@ -88,6 +88,7 @@ cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
+echo "V6M-VM: init"
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci 9pnet 9pnet_virtio netfs fscache 9p overlay; do
         [ -e /mods/$m.ko ] && insmod /mods/$m.ko
@@ -122,17 +123,59 @@ INIT
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initramfs.gz"
 
-# ---- boot; the console is our output. KVM when there is one.
-accel=(-accel tcg)
-[[ -w /dev/kvm ]] && accel=(-accel kvm -accel tcg)
+# ---- boot; the console is our output. KVM when it works, else TCG.
+# A writable /dev/kvm proves nothing: on some nested hosts qemu aborts at once
+# ("failed to set MSR 0x10a"), or hangs in the firmware. So a KVM boot has to
+# reach the initramfs' first line ("V6M-VM: init") within a few seconds, or qemu
+# is killed and the same boot runs again under TCG. V6M_VM_ACCEL=tcg|kvm forces one.
 log=$tmp/console.log
-"$qemu" "${accel[@]}" -machine q35 -cpu max -smp 2 -m 1536 -nographic -no-reboot \
-        -kernel "/boot/vmlinuz-$kver" -initrd "$tmp/initramfs.gz" \
-        -append "console=ttyS0 quiet panic=-1 loglevel=4" \
-        -fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
-        -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
-        -nic none -serial mon:stdio </dev/null >"$log" 2>&1 &
-qemu_pid=$!
+start_qemu() { # accel
+        : >"$log"
+        "$qemu" -accel "$1" -machine q35 -cpu max -smp 2 -m 1536 -nographic -no-reboot \
+                -kernel "/boot/vmlinuz-$kver" -initrd "$tmp/initramfs.gz" \
+                -append "console=ttyS0 quiet panic=-1 loglevel=4" \
+                -fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
+                -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
+                -nic none -serial mon:stdio </dev/null >"$log" 2>&1 &
+        qemu_pid=$!
+}
+stop_qemu() {
+        kill "$qemu_pid" 2>/dev/null || true
+        wait "$qemu_pid" 2>/dev/null || true
+        qemu_pid=""
+}
+case ${V6M_VM_ACCEL:-auto} in
+auto) if [[ -w /dev/kvm ]]; then accel=kvm; else accel=tcg; fi ;;
+kvm|tcg) accel=$V6M_VM_ACCEL ;;
+*) echo "V6M-VM: V6M_VM_ACCEL must be auto, kvm or tcg"; exit 2 ;;
+esac
+kvm_probe_s=${V6M_VM_KVM_PROBE_S:-15}
+if [[ $accel == kvm && ${V6M_VM_ACCEL:-auto} == auto ]]; then
+        start_qemu kvm
+        probe_deadline=$((SECONDS + kvm_probe_s))
+        why=""
+        while :; do
+                if grep -aq 'V6M-VM: init' "$log"; then
+                        break
+                elif ! kill -0 "$qemu_pid" 2>/dev/null; then
+                        why="qemu exited: $(tr -d '\r' <"$log" | grep -av '^$' | head -1)"
+                        break
+                elif (( SECONDS >= probe_deadline )); then
+                        why="no console output within ${kvm_probe_s}s"
+                        break
+                fi
+                read -r -t 0.2 <> <(:) || true
+        done
+        if [[ -n $why ]]; then
+                stop_qemu
+                echo "V6M-VM: KVM does not work here ($why); falling back to TCG"
+                accel=tcg
+                start_qemu tcg
+        fi
+else
+        start_qemu "$accel"
+fi
+echo "V6M-VM: accelerator $accel"
 deadline=$((SECONDS + timeout_s))
 off=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
@@ -146,7 +189,7 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
                 off=$size
         fi
         if (( SECONDS >= deadline )); then
-                echo "V6M-VM: timeout after ${timeout_s}s, killing qemu (pid $qemu_pid)"
+                echo "V6M-VM: timeout after ${timeout_s}s ($accel), killing qemu (pid $qemu_pid)"
                 exit 1
         fi
         read -r -t 0.5 <> <(:) || true
