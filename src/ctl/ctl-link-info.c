@@ -191,52 +191,32 @@ static const PropertyMap *property_map_find(const PropertyMap *map, const char *
         return NULL;
 }
 
-/* Read an a{sv} into the fields named by `map`. Unknown properties, and known ones with an
- * unexpected type, are skipped: a newer daemon may add or change things. */
-static int bus_map_properties(sd_bus_message *m, const PropertyMap *map, void *userdata) {
+typedef struct PropertyMapContext {
+        const PropertyMap *map;
+        void *userdata;
+} PropertyMapContext;
+
+/* Unknown properties, and known ones with an unexpected type, are skipped: a newer daemon
+ * may add or change things. */
+static int map_property(sd_bus_message *m, const char *member, const char *contents, void *userdata) {
+        PropertyMapContext *c = userdata;
+        const PropertyMap *p = property_map_find(c->map, member);
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (!p || !streq(contents, p->signature))
+                return sd_bus_message_skip(m, "v");
+        r = sd_bus_message_enter_container(m, 'v', contents);
         if (r < 0)
                 return r;
-
-        for (;;) {
-                const char *member, *contents;
-                const PropertyMap *p;
-
-                r = sd_bus_message_enter_container(m, 'e', "sv");
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-
-                r = sd_bus_message_read_basic(m, 's', &member);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(m, NULL, &contents);
-                if (r < 0)
-                        return r;
-
-                p = property_map_find(map, member);
-                if (p && streq(contents, p->signature)) {
-                        r = sd_bus_message_enter_container(m, 'v', contents);
-                        if (r < 0)
-                                return r;
-                        r = p->map(m, (uint8_t *) userdata + p->offset);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_exit_container(m);
-                } else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-
+        r = p->map(m, (uint8_t *) c->userdata + p->offset);
+        if (r < 0)
+                return r;
         return sd_bus_message_exit_container(m);
+}
+
+/* Read an a{sv} into the fields named by `map`. */
+static int bus_map_properties(sd_bus_message *m, const PropertyMap *map, void *userdata) {
+        return bus_message_foreach_property(m, map_property, &(PropertyMapContext) { map, userdata });
 }
 
 /* Fill `info` from the link object at info->path. On a bus error, `error` is set and the
@@ -401,6 +381,17 @@ int call_describe(sd_bus *bus, const char *path, const char *interface, const ch
 
         *ret = strdup(json);
         return *ret ? 0 : log_oom();
+}
+
+int print_describe(sd_bus *bus, const char *path, const char *interface, const char *link) {
+        _cleanup_(freep) char *json = NULL;
+        int r;
+
+        r = call_describe(bus, path, interface, link, &json);
+        if (r < 0)
+                return r;
+        json_print(json);
+        return 0;
 }
 
 /* Print a JSON array of the Link.Describe() objects of `paths` (`names` for messages). */

@@ -86,5 +86,7 @@ int link_list_load(sd_bus *bus, LinkList *list, bool want_counters);
 
 /* Call a Describe() method and return its JSON text. */
 int call_describe(sd_bus *bus, const char *path, const char *interface, const char *link, char **ret);
+/* Call a Describe() method and print its JSON text as --json= asks. */
+int print_describe(sd_bus *bus, const char *path, const char *interface, const char *link);
 /* Print a JSON array of the Link.Describe() objects of `paths` (`names` for messages). */
 int print_json_links(sd_bus *bus, char *const *paths, char *const *names);

@@ -30,15 +30,8 @@ int verb_list(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        if (arg_json != JSON_OFF) {
-                _cleanup_(freep) char *json = NULL;
-
-                r = call_describe(bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, NULL, &json);
-                if (r < 0)
-                        return r;
-                json_print(json);
-                return 0;
-        }
+        if (arg_json != JSON_OFF)
+                return print_describe(bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, NULL);
 
         r = link_list_acquire(bus, &list);
         if (r < 0)

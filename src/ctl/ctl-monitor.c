@@ -192,48 +192,33 @@ static int property_pairs_set(char ***pairs, const char *name, const char *value
         return 1;
 }
 
+static int add_formatted_property(sd_bus_message *m, const char *member, const char *contents, void *userdata) {
+        char ***pairs = userdata;
+        _cleanup_(freep) char *value = NULL;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'v', contents);
+        if (r < 0)
+                return r;
+        r = format_value_to_string(m, &value);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        if (strv_extend(pairs, member) < 0 || strv_extend(pairs, value) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 /* Read an a{sv} into name/value pairs, the values formatted for people. */
 static int read_properties_formatted(sd_bus_message *m, char ***ret) {
         _cleanup_(strv_freep) char **pairs = NULL;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        r = bus_message_foreach_property(m, add_formatted_property, &pairs);
         if (r < 0)
                 return r;
-        for (;;) {
-                _cleanup_(freep) char *value = NULL;
-                const char *member, *contents;
-
-                r = sd_bus_message_enter_container(m, 'e', "sv");
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                r = sd_bus_message_read_basic(m, 's', &member);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(m, NULL, &contents);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_enter_container(m, 'v', contents);
-                if (r < 0)
-                        return r;
-                r = format_value_to_string(m, &value);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-                if (strv_extend(&pairs, member) < 0 || strv_extend(&pairs, value) < 0)
-                        return -ENOMEM;
-        }
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-
         *ret = TAKE_PTR(pairs);
         return 0;
 }
@@ -556,16 +541,14 @@ static int on_interfaces_removed(sd_bus_message *message, void *userdata, sd_bus
 
 static int on_monitor_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
         Monitor *m = userdata;
-        const char *name, *old_owner, *new_owner;
+        bool running;
         int r;
 
-        r = sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner);
-        if (r < 0)
-                return bus_log_parse_error(r);
-        if (!streq(name, BUS_NAME))
-                return 0;
+        r = bus_read_daemon_owner_changed(message, &running);
+        if (r <= 0)
+                return r;
 
-        if (isempty(new_owner)) {
+        if (!running) {
                 monitor_line("v6mostlyd stopped.");
                 monitor_clear(m);
                 return 0;

@@ -200,25 +200,11 @@ int verb_status(int argc, char *argv[]) {
                                 return r;
                 }
 
-                if (arg_json != JSON_OFF && argc == 2) {
-                        _cleanup_(freep) char *json = NULL;
-
-                        r = call_describe(bus, list.links[0].path, BUS_LINK_INTERFACE, argv[1], &json);
-                        if (r < 0)
-                                return r;
-                        json_print(json);
-                        return 0;
-                }
+                if (arg_json != JSON_OFF && argc == 2)
+                        return print_describe(bus, list.links[0].path, BUS_LINK_INTERFACE, argv[1]);
         } else {
-                if (arg_json != JSON_OFF && arg_all) {
-                        _cleanup_(freep) char *json = NULL;
-
-                        r = call_describe(bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, NULL, &json);
-                        if (r < 0)
-                                return r;
-                        json_print(json);
-                        return 0;
-                }
+                if (arg_json != JSON_OFF && arg_all)
+                        return print_describe(bus, BUS_MANAGER_PATH, BUS_MANAGER_INTERFACE, NULL);
                 r = link_list_acquire(bus, &list);
                 if (r < 0)
                         return r;

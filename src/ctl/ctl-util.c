@@ -433,6 +433,46 @@ int bus_daemon_is_running(sd_bus *bus) {
         return has_owner;
 }
 
+int bus_message_foreach_property(sd_bus_message *m, bus_property_func_t f, void *userdata) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                const char *member, *contents;
+
+                r = sd_bus_message_read_basic(m, 's', &member);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, NULL, &contents);
+                if (r < 0)
+                        return r;
+                r = f(m, member, contents, userdata);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+int bus_read_daemon_owner_changed(sd_bus_message *m, bool *ret_running) {
+        const char *name, *old_owner, *new_owner;
+        int r;
+
+        r = sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner);
+        if (r < 0)
+                return bus_log_parse_error(r);
+        if (!streq(name, BUS_NAME))
+                return 0;
+        *ret_running = !isempty(new_owner);
+        return 1;
+}
+
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }

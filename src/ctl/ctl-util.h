@@ -94,6 +94,14 @@ void pager_close(pid_t pid);
 int bus_open(sd_bus **ret);
 /* Whether the daemon's name has an owner, asking the broker (no bus activation). */
 int bus_daemon_is_running(sd_bus *bus);
+/* Call `f` for each entry of the a{sv} that `m` is positioned on, with `m` on the entry's
+ * variant (of type `contents`): `f` reads the variant or skips it. */
+typedef int (*bus_property_func_t)(sd_bus_message *m, const char *member, const char *contents, void *userdata);
+int bus_message_foreach_property(sd_bus_message *m, bus_property_func_t f, void *userdata);
+/* Read a NameOwnerChanged signal: 0 if it is about another name, 1 if about v6mostlyd's,
+ * with whether it runs now. */
+int bus_read_daemon_owner_changed(sd_bus_message *m, bool *ret_running);
+
 /* An event loop that ends on SIGINT and SIGTERM. */
 int event_new_with_exit_signals(sd_event **ret);
 /* Subscribe to the daemon's link signals (synchronously: what is read afterwards cannot

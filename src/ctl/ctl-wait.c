@@ -77,6 +77,19 @@ static int waiter_check_and_exit(Waiter *w) {
         return 0;
 }
 
+/* The State of a PropertiesChanged, into the char* `userdata`. */
+static int read_state(sd_bus_message *m, const char *member, const char *contents, void *userdata) {
+        const char *value;
+        int r;
+
+        if (!streq(member, "State"))
+                return sd_bus_message_skip(m, "v");
+        r = sd_bus_message_read(m, "v", "s", &value);
+        if (r < 0)
+                return r;
+        return free_and_strdup(userdata, value) < 0 ? -ENOMEM : 0;
+}
+
 static int on_wait_properties_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
         Waiter *w = userdata;
         _cleanup_(strv_freep) char **invalidated = NULL;
@@ -99,30 +112,9 @@ static int on_wait_properties_changed(sd_bus_message *message, void *userdata, s
         if (!streq(interface, BUS_LINK_INTERFACE))
                 return 0;
 
-        r = sd_bus_message_enter_container(message, 'a', "{sv}");
-        if (r < 0)
-                return bus_log_parse_error(r);
-        while ((r = sd_bus_message_enter_container(message, 'e', "sv")) > 0) {
-                const char *member, *value;
-
-                r = sd_bus_message_read_basic(message, 's', &member);
-                if (r < 0)
-                        return bus_log_parse_error(r);
-                if (streq(member, "State")) {
-                        r = sd_bus_message_read(message, "v", "s", &value);
-                        if (r >= 0 && free_and_strdup(&state, value) < 0)
-                                return log_oom();
-                } else
-                        r = sd_bus_message_skip(message, "v");
-                if (r < 0)
-                        return bus_log_parse_error(r);
-                r = sd_bus_message_exit_container(message);
-                if (r < 0)
-                        return bus_log_parse_error(r);
-        }
-        if (r < 0)
-                return bus_log_parse_error(r);
-        r = sd_bus_message_exit_container(message);
+        r = bus_message_foreach_property(message, read_state, &state);
+        if (r == -ENOMEM)
+                return log_oom();
         if (r < 0)
                 return bus_log_parse_error(r);
         r = sd_bus_message_read_strv(message, &invalidated);
@@ -170,17 +162,15 @@ static int on_wait_interfaces_removed(sd_bus_message *message, void *userdata, s
 
 static int on_wait_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
         Waiter *w = userdata;
-        const char *name, *old_owner, *new_owner;
+        bool running;
         int r;
 
-        r = sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner);
-        if (r < 0)
-                return bus_log_parse_error(r);
-        if (!streq(name, BUS_NAME))
-                return 0;
+        r = bus_read_daemon_owner_changed(message, &running);
+        if (r <= 0)
+                return r;
 
         waiter_forget_link(w);
-        w->daemon_running = !isempty(new_owner);
+        w->daemon_running = running;
         if (!w->daemon_running)
                 return 0;
         return waiter_check_and_exit(w);
