@@ -15,15 +15,6 @@
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
 #define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
 
-/* Free `a` and move `b` into it. */
-#define free_and_replace(a, b)           \
-        ({                               \
-                free(a);                 \
-                (a) = (b);               \
-                (b) = NULL;              \
-                0;                       \
-        })
-
 /* Exit statuses, documented in v6mostlyctl(1). */
 enum {
         EXIT_USAGE = 2,
