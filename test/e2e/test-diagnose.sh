@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# v6mostlyctl diagnose on an IPv6-mostly network with one fault each (argument):
+#
+#   healthy    SLAAC + default route (radvd), PREF64 + RDNSS every 2 s (send-ra.py),
+#              dnsmasq with option 108, unbound DNS64 with the same prefix, tayga
+#              NAT64: every check PASS (or SKIP with a reason), exit 0
+#   mismatch   unbound synthesizes from 64:ff9b::/96, PREF64 is 2001:db8:64::/96:
+#              dns64 FAIL naming both, exit 1
+#   nat64-down tayga killed: nat64-ping and nat64-tcp FAIL, the CLAT still PASS, exit 1
+#   lifetime   PREF64 lifetime 8 s (< 3 x the 4 s minimum MaxRtrAdvInterval):
+#              pref64-lifetime WARN, exit 0
+#   no108      dnsmasq without option 108: --probe WARNs and says why
+#   pmtu       the router's IPv4 side at MTU 1400: nat64-pmtu WARN with 1400
+#
+# Each asserts the verdicts of the --json output and the exit status.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib-dhcp4.sh"
+source "$(dirname "$0")/dns64-lib.sh"
+
+scenario=${1:-healthy}
+V6M_CLAT=1
+v6m_require
+v6m_require_scapy
+v6m_require_dns_tools unbound
+v6m_dhcp4_have_server dnsmasq || skip "dnsmasq not installed (run tools/deps)"
+v6m_dhcp4_require_plugin
+command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
+[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
+v6m_init
+
+prefix=$V6M_PLAT_PREFIX
+dns64_prefix=$V6M_PLAT_PREFIX
+pref64_lifetime=1800
+v6only=1800
+case "$scenario" in
+healthy | nat64-down | pmtu) ;;
+mismatch) dns64_prefix=64:ff9b::/96 ;;
+lifetime) pref64_lifetime=8 ;;
+no108) v6only="" ;;
+*) die "unknown scenario '$scenario'" ;;
+esac
+
+v6m_topology 1
+v6m_plat
+v6m_dhcp4_router_ipv4
+v6m_dhcp4_start dnsmasq ${v6only:+v6only=$v6only} lease=600
+v6m_start_unbound "$dns64_prefix" 300
+v6m_network_file 50-uplink0.network <<CONF
+[Match]
+Name=uplink0
+
+[Network]
+DHCPv4=yes
+
+[CLAT]
+Backend=tun
+CONF
+v6m_start_bus
+v6m_start_daemon
+ifindex=$(v6m_ifindex uplink0)
+v6m_send_ra --pref64 "$prefix@$pref64_lifetime" --rdnss "$V6M_DNS_ADDRESS@1800" --count 0 --interval 2 \
+        >>"$V6M_TMP/send-ra.log" 2>&1 &
+v6m_pids+=("$!")
+
+if [[ $scenario == no108 ]]; then
+        v6m_wait_state uplink0 dual-stack 30 || exit 1
+else
+        v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
+        v6m_bus wait-prop "$ifindex" DHCPv4State v6only 20 >/dev/null || die "DHCPv4 did not go v6only"
+fi
+v6m_bus wait-prop "$ifindex" NAT64PrefixSource ra 20 >/dev/null || die "no PREF64 from the RAs"
+# The DNS64 answer and a second RA (the interval) are facts the checks read.
+has_dns64() { ctl --json status uplink0 | jq -e '[.nat64.candidates[] | select(.source == "dns64")] | length > 0' >/dev/null; }
+v6m_poll_until 20 has_dns64 || die "the DNS64 plugin did not learn a prefix"
+two_ras() { (( $(grep -c "PREF64 .* from fe80.*lifetime" "$V6M_DAEMON_LOG" || true) >= 2 )); }
+v6m_poll_until 10 two_ras || die "fewer than two PREF64 RAs seen"
+
+case "$scenario" in
+nat64-down)
+        v6m_kill "$V6M_TAYGA_PID"
+        ;;
+pmtu)
+        ip -n "$V6M_NS_ROUTER" link set rs0 mtu 1400
+        ip -n "$V6M_NS_SERVER" link set s0 mtu 1400
+        ;;
+esac
+
+probe=()
+[[ $scenario == no108 ]] && probe=(--probe)
+rc=0
+t0=$EPOCHREALTIME
+json=$(ctl --json=short diagnose "${probe[@]}" --target="$V6M_SERVER4" uplink0) || rc=$?
+note "diagnose took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s, exit $rc"
+ctl diagnose "${probe[@]}" --target="$V6M_SERVER4" uplink0 | sed 's/^/    | /' || true
+
+verdict() { jq -r --arg id "$1" '.[0].checks[] | select(.id == $id) | .verdict' <<<"$json"; }
+field() { jq -r --arg id "$1" --arg f "$2" '.[0].checks[] | select(.id == $id) | .[$f] // empty' <<<"$json"; }
+check "the JSON is one link, uplink0, with checks" \
+        jq -e 'length == 1 and .[0].name == "uplink0" and (.[0].checks | length) > 5' <<<"$json"
+for id in ipv6-address ipv6-router ipv6-mtu pref64 dhcp4; do
+        [[ $scenario == no108 && $id == dhcp4 ]] && continue
+        check_eq "$id PASS" "$(verdict "$id")" PASS
+done
+
+case "$scenario" in
+healthy)
+        check_eq "exit status 0" "$rc" 0
+        check "every check PASS or SKIP" jq -e '[.[0].checks[] | select(.verdict != "PASS" and .verdict != "SKIP")] | length == 0' <<<"$json"
+        check "every SKIP says why" jq -e '[.[0].checks[] | select(.verdict == "SKIP" and (.evidence | length) < 5)] | length == 0' <<<"$json"
+        for id in pref64-lifetime dns64 clat clat-drops clat-route nat64-ping nat64-tcp nat64-pmtu; do
+                check_eq "$id PASS" "$(verdict "$id")" PASS
+        done
+        check_eq "nat64-pmtu: the CLAT MTU (1472) gets through" "$(field nat64-pmtu value)" 1472
+        check "the dns64 evidence names the resolver" grep -q "$V6M_DNS_ADDRESS" <<<"$(field dns64 evidence)"
+        ;;
+mismatch)
+        check_eq "exit status 1" "$rc" 1
+        check_eq "dns64 FAIL" "$(verdict dns64)" FAIL
+        check "dns64 names both prefixes" bash -c '[[ $1 == *64:ff9b::/96* && $1 == *2001:db8:64::/96* ]]' _ "$(field dns64 evidence)"
+        check_eq "dns64: DNS64 is where to fix it" "$(field dns64 where)" dns64
+        ;;
+nat64-down)
+        check_eq "exit status 1" "$rc" 1
+        check_eq "nat64-ping FAIL" "$(verdict nat64-ping)" FAIL
+        check_eq "nat64-tcp FAIL" "$(verdict nat64-tcp)" FAIL
+        check_eq "nat64-ping: the NAT64 is where to fix it" "$(field nat64-ping where)" nat64
+        check_eq "the CLAT itself PASS" "$(verdict clat)" PASS
+        check_eq "clat-route PASS" "$(verdict clat-route)" PASS
+        ;;
+lifetime)
+        check_eq "exit status 0 (a warning is no failure)" "$rc" 0
+        check_eq "pref64-lifetime WARN" "$(verdict pref64-lifetime)" WARN
+        check_eq "pref64-lifetime: the lifetime shown is 8 s" "$(field pref64-lifetime value)" 8
+        check_eq "pref64-lifetime: the router is where to fix it" "$(field pref64-lifetime where)" router
+        ;;
+no108)
+        check_eq "dhcp4 WARN (asked for 108, got a lease)" "$(verdict dhcp4)" WARN
+        check_eq "dhcp4-probe WARN" "$(verdict dhcp4-probe)" WARN
+        check "dhcp4-probe says option 108 was missing" grep -q "without option 108" <<<"$(field dhcp4-probe evidence)"
+        check_eq "dhcp4-probe: the DHCP server is where to fix it" "$(field dhcp4-probe where)" dhcp-server
+        check_eq "exit status 0 (nothing failed)" "$rc" 0
+        check "the probe took no lease: one lease in dnsmasq's file (the daemon's own)" \
+                bash -c '(( $(wc -l <"$1") <= 1 ))' _ "$V6M_DHCP4_LEASES"
+        ;;
+pmtu)
+        check_eq "exit status 0" "$rc" 0
+        check_eq "nat64-pmtu WARN" "$(verdict nat64-pmtu)" WARN
+        check_eq "nat64-pmtu: 1400 bytes get through" "$(field nat64-pmtu value)" 1400
+        check "nat64-pmtu: the evidence shows 1400 and the CLAT MTU 1472" \
+                bash -c '[[ $1 == *1400* && $1 == *1472* ]]' _ "$(field nat64-pmtu evidence)"
+        ;;
+esac
+
+if (( v6m_failures > 0 )); then
+        echo "---- JSON ----"; jq . <<<"$json" || echo "$json"
+fi
+v6m_finish
