@@ -373,7 +373,7 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
                 } else
                         diag_set_fix(diag_add(report, "nat64-ping", DIAG_FAIL, DIAG_WHERE_NAT64, "no echo reply from %s: %s",
                                               path, e == ECHO_UNREACHABLE ? p.why : "no answer"),
-                                     "NAT64: check that the NAT64 gateway for %s runs and routes to %s (the clat check "
+                                     "check that the NAT64 gateway for %s runs and routes to %s (the clat check "
                                      "says whether this host's side works)",
                                      prefix, target);
         }
@@ -386,7 +386,7 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
         else
                 diag_set_fix(diag_add(report, "nat64-tcp", DIAG_FAIL, DIAG_WHERE_NAT64, "TCP SYN to port %u of %s: %s",
                                       in->tcp_port, path, r == -ETIMEDOUT ? "no answer" : strerror(-r)),
-                             "NAT64: check that it translates TCP to %s (and that no firewall drops it)", target);
+                             "check that it translates TCP to %s (and that no firewall drops it)", target);
 
         /* Path MTU with DF probes: the largest packet up to the CLAT's (or the link's) MTU. */
         if (p.fd < 0 || e != ECHO_REPLY) {
@@ -427,7 +427,7 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
                      "largest %s packet with DF through the NAT64: %" PRIu32 " bytes, below the %s MTU %" PRIu32 "%s",
                      unit, good, family == AF_INET ? "CLAT's" : "link's", top,
                      hinted ? " (\"fragmentation needed\" errors come back)" : " (no \"fragmentation needed\" error came back)");
-        diag_set_fix(c, "router or NAT64: raise the IPv4-side MTU to %" PRIu32 ", or set [CLAT] MTU=%" PRIu32 " on this host",
+        diag_set_fix(c, "raise the MTU of the NAT64's IPv4 side (router, NAT64) to %" PRIu32 ", or set [CLAT] MTU=%" PRIu32 " on this host",
                      top, good);
         if (c)
                 c->value = good;
@@ -513,14 +513,14 @@ static void probe_dhcp4(const DiagProbeInput *in, DiagReport *report) {
                                      "server %s offered %s without option 108, though the DISCOVER asked for it: "
                                      "IPv6-only capable clients would take an IPv4 lease",
                                      server, address);
-                        diag_set_fix(c, "DHCP server: send option 108 (RFC 8925) to clients that request it (kea: "
+                        diag_set_fix(c, "send option 108 (RFC 8925) to clients that request it (kea: "
                                         "v6-only-preferred; dnsmasq: dhcp-option=option:ipv6-only,1800)");
                 } else if (offer.v6only_wait < V6ONLY_WAIT_MIN_S) {
                         c = diag_add(report, "dhcp4-probe", DIAG_WARN, DIAG_WHERE_DHCP_SERVER,
                                      "server %s offered option 108 with V6ONLY_WAIT %" PRIu32 " s, below the %u s minimum: "
                                      "clients wait %u s (RFC 8925 §3.4)",
                                      server, offer.v6only_wait, V6ONLY_WAIT_MIN_S, V6ONLY_WAIT_MIN_S);
-                        diag_set_fix(c, "DHCP server: set option 108 to %u s or more (1800 is usual)", V6ONLY_WAIT_MIN_S);
+                        diag_set_fix(c, "set option 108 to %u s or more (1800 is usual)", V6ONLY_WAIT_MIN_S);
                 } else
                         c = diag_add(report, "dhcp4-probe", DIAG_PASS, DIAG_WHERE_NONE,
                                      "server %s offered option 108 with V6ONLY_WAIT %" PRIu32
@@ -533,7 +533,7 @@ static void probe_dhcp4(const DiagProbeInput *in, DiagReport *report) {
         close(fd);
         diag_set_fix(diag_add(report, "dhcp4-probe", DIAG_WARN, DIAG_WHERE_DHCP_SERVER,
                               "no DHCPOFFER within %" PRIu64 " s", DHCP4_PROBE_TIMEOUT_USEC / USEC_PER_SEC),
-                     "DHCP server: none answers on this link (fine on an IPv6-only network; else check the server or relay)");
+                     "none answers on this link (fine on an IPv6-only network; else check the server or relay)");
 }
 
 void diag_run_probes(const DiagProbeInput *in, DiagReport *report) {

@@ -148,11 +148,11 @@ static void check_ipv6_address(Link *link, DiagReport *report) {
         } else if (n_deprecated > 0)
                 diag_set_fix(diag_add(report, "ipv6-address", DIAG_WARN, DIAG_WHERE_ROUTER,
                                       "only deprecated global addresses: %s", evidence),
-                             "router: announce the /64 with a preferred lifetime above 0 (Prefix Information option)");
+                             "announce the /64 with a preferred lifetime above 0 (Prefix Information option)");
         else
                 diag_set_fix(diag_add(report, "ipv6-address", DIAG_FAIL, DIAG_WHERE_ROUTER,
                                       "no global IPv6 address on %s", link->ifname),
-                             "router: announce a /64 with the A flag (SLAAC) in Router Advertisements");
+                             "announce a /64 with the A flag (SLAAC) in Router Advertisements");
 }
 
 static void check_ipv6_router(Link *link, DiagReport *report) {
@@ -176,7 +176,7 @@ static void check_ipv6_router(Link *link, DiagReport *report) {
         } else
                 diag_set_fix(diag_add(report, "ipv6-router", DIAG_FAIL, DIAG_WHERE_ROUTER,
                                       "no IPv6 default route on %s", link->ifname),
-                             "router: send Router Advertisements with a router lifetime above 0");
+                             "send Router Advertisements with a router lifetime above 0");
 }
 
 static uint32_t ipv6_mtu(const Link *link) {
@@ -207,7 +207,7 @@ static void check_ipv6_mtu(Link *link, DiagReport *report) {
         else {
                 c = diag_add(report, "ipv6-mtu", DIAG_FAIL, DIAG_WHERE_ROUTER,
                              "IPv6 MTU %" PRIu32 " is below the IPv6 minimum of 1280 (RFC 8200 §5)", mtu);
-                diag_set_fix(c, "router: announce an MTU option of at least 1280, or raise the link MTU");
+                diag_set_fix(c, "announce an MTU option of at least 1280, or raise the link MTU");
         }
         if (c)
                 c->value = mtu;
@@ -276,7 +276,7 @@ static void check_pref64(Link *link, DiagReport *report) {
                 diag_set_fix(diag_add(report, "pref64", DIAG_WARN, DIAG_WHERE_ROUTER,
                                       "no router announced a PREF64 option (RFC 8781); NAT64 prefix from %s",
                                       link_nat64_source_str(link)),
-                             "router: announce the NAT64 prefix in RAs (PREF64, RFC 8781; radvd >= 2.20: nat64prefix)");
+                             "announce the NAT64 prefix in RAs (PREF64, RFC 8781; radvd >= 2.20: nat64prefix)");
                 diag_add(report, "pref64-lifetime", DIAG_SKIP, DIAG_WHERE_NONE, "no PREF64 announced");
                 return;
         }
@@ -285,7 +285,7 @@ static void check_pref64(Link *link, DiagReport *report) {
                 DiagCheck *c = diag_add(report, "pref64", DIAG_WARN, DIAG_WHERE_ROUTER,
                                         "%zu different prefixes announced: %s; in use: %s", n_distinct, evidence,
                                         strna(link_nat64_prefix_str(link, buf)));
-                diag_set_fix(c, "router: announce one NAT64 prefix on the link (all routers the same PREF64)");
+                diag_set_fix(c, "announce one NAT64 prefix on the link (all routers the same PREF64)");
                 if (c)
                         c->value = (int64_t) n_distinct;
         } else {
@@ -297,7 +297,7 @@ static void check_pref64(Link *link, DiagReport *report) {
         DiagCheck *c;
         if (n_short > 0) {
                 c = diag_add(report, "pref64-lifetime", DIAG_WARN, DIAG_WHERE_ROUTER, "%s", worst);
-                diag_set_fix(c, "router: announce PREF64 with a lifetime of at least 3 x MaxRtrAdvInterval (RFC 8781 §4.1), "
+                diag_set_fix(c, "announce PREF64 with a lifetime of at least 3 x MaxRtrAdvInterval (RFC 8781 §4.1), "
                                 "or the prefix lapses when one RA is lost");
         } else
                 c = diag_add(report, "pref64-lifetime", DIAG_PASS, DIAG_WHERE_NONE,
@@ -348,7 +348,7 @@ static void check_dns64(Link *link, DiagReport *report) {
         if (n_dns64 == 0) {
                 diag_set_fix(diag_add(report, "dns64", DIAG_WARN, DIAG_WHERE_DNS64,
                                       "no resolver of the link answered ipv4only.arpa with a synthesized AAAA (RFC 7050)"),
-                             "DNS64: enable DNS64 (RFC 6147) on the resolvers the network announces (RDNSS/DHCPv4), "
+                             "enable DNS64 (RFC 6147) on the resolvers the network announces (RDNSS/DHCPv4), "
                              "with the NAT64 prefix");
                 return;
         }
@@ -359,14 +359,14 @@ static void check_dns64(Link *link, DiagReport *report) {
                                         "DNS64 prefix %s (resolver %s) differs from PREF64 %s (router %s)",
                                         nat64_prefix_to_string(&mismatch->prefix, buf, sizeof(buf)), mismatch->origin,
                                         nat64_prefix_to_string(&ra->prefix, ra_buf, sizeof(ra_buf)), ra->origin);
-                diag_set_fix(c, "DNS64 or router: use one NAT64 prefix in both (DNS64 prefix %s, or PREF64 %s): "
+                diag_set_fix(c, "use one NAT64 prefix in both (DNS64 prefix %s, or PREF64 %s): "
                                 "addresses synthesized from the other do not reach the NAT64 the CLAT uses",
                              ra_buf, buf);
                 return;
         }
         if (several) {
                 diag_set_fix(diag_add(report, "dns64", DIAG_WARN, DIAG_WHERE_DNS64, "several DNS64 prefixes: %s", evidence),
-                             "DNS64: synthesize from one prefix on every resolver of the link");
+                             "synthesize from one prefix on every resolver of the link");
                 return;
         }
         diag_add(report, "dns64", DIAG_PASS, DIAG_WHERE_NONE, "%s%s", evidence, ra ? " (equals PREF64)" : "");
@@ -396,7 +396,7 @@ static void check_dhcp4(Link *link, DiagReport *report) {
         case V6M_DHCP4_PENDING:
                 diag_set_fix(diag_add(report, "dhcp4", DIAG_WARN, DIAG_WHERE_DHCP_SERVER,
                                       "no DHCPv4 server has answered yet"),
-                             "DHCP server: serve this link with option 108 (RFC 8925), or ignore on an IPv6-only network");
+                             "serve this link with option 108 (RFC 8925), or ignore on an IPv6-only network");
                 return;
         case V6M_DHCP4_V6ONLY:
                 c = diag_add(report, "dhcp4", DIAG_PASS, DIAG_WHERE_NONE,
@@ -413,7 +413,7 @@ static void check_dhcp4(Link *link, DiagReport *report) {
                                               "server %s leased %s without option 108, which this host asked for",
                                               strna(link_dhcp4_server_str(link, server)),
                                               strna(link_dhcp4_address_str(link, address))),
-                                     "DHCP server: send option 108 to clients that request it (kea: v6-only-preferred; "
+                                     "send option 108 to clients that request it (kea: v6-only-preferred; "
                                      "dnsmasq: dhcp-option=option:ipv6-only,1800)");
                 else
                         diag_add(report, "dhcp4", DIAG_PASS, DIAG_WHERE_NONE,
@@ -425,7 +425,7 @@ static void check_dhcp4(Link *link, DiagReport *report) {
         default:
                 diag_set_fix(diag_add(report, "dhcp4", DIAG_FAIL, DIAG_WHERE_DHCP_SERVER, "DHCPv4 failed: %s",
                                       strna(link->dhcp4_reason ?: link->dhcp4.reason)),
-                             "DHCP server: check that it serves this link");
+                             "check that it serves this link");
                 return;
         }
 }
@@ -456,7 +456,7 @@ static void check_clat(Link *link, DiagReport *report) {
         case V6M_CLAT_FAILED:
                 diag_set_fix(diag_add(report, "clat", DIAG_FAIL, DIAG_WHERE_HOST, "CLAT failed: %s%s",
                                       strna(link->clat_reason), tried),
-                             "this host: see `v6mostlyctl status %s` and the journal for the backends' errors",
+                             "see `v6mostlyctl status %s` and the journal for the backends' errors",
                              link->ifname);
                 return;
         default:
@@ -470,7 +470,7 @@ static void check_clat(Link *link, DiagReport *report) {
         else if (link->clat_reason || link->state == LINK_STATE_DEGRADED || link->state == LINK_STATE_FAILED)
                 diag_set_fix(diag_add(report, "clat", DIAG_FAIL, DIAG_WHERE_HOST, "no CLAT: %s%s",
                                       strna(link->clat_reason ?: link->reason), tried),
-                             "this host: IPv4-only applications have no IPv4 here; fix what the reason names");
+                             "IPv4-only applications have no IPv4 here; fix what the reason names");
         else
                 diag_add(report, "clat", DIAG_SKIP, DIAG_WHERE_NONE, "no CLAT: %s",
                          strna(link->reason ?: link_state_to_string(link->state)));
@@ -507,7 +507,7 @@ static void check_clat_drops(Link *link, DiagReport *report) {
         if (dropped * 1000 > (packets + dropped) * CLAT_DROPS_WARN_PERMILLE && dropped > 0) {
                 c = diag_add(report, "clat-drops", DIAG_WARN, DIAG_WHERE_HOST,
                              "%" PRIu64 " of %" PRIu64 " packets dropped%s", dropped, packets + dropped, top);
-                diag_set_fix(c, "this host or network: the top reasons say which packets the CLAT cannot translate "
+                diag_set_fix(c, "the top reasons say which packets the CLAT cannot translate "
                                 "(`v6mostlyctl status %s` lists all)",
                              link->ifname);
         } else
@@ -601,7 +601,7 @@ static void check_clat_route(Link *link, const struct in_addr *target, DiagRepor
         r = route_get4(destination, &route);
         if (r == -ENETUNREACH || r == -EHOSTUNREACH) {
                 diag_set_fix(diag_add(report, "clat-route", DIAG_FAIL, DIAG_WHERE_HOST, "no IPv4 route to %s", dst),
-                             "this host: the CLAT's IPv4 default route is missing; `v6mostlyctl reconfigure %s`",
+                             "the CLAT's IPv4 default route is missing; `v6mostlyctl reconfigure %s`",
                              link->ifname);
                 return;
         }
@@ -623,7 +623,7 @@ static void check_clat_route(Link *link, const struct in_addr *target, DiagRepor
                                       "IPv4 to %s goes%s dev %s (table %" PRIu32 "), not through the CLAT %s: "
                                       "a native or VPN route shadows it",
                                       dst, gw, dev, route.table, clat_name),
-                             "this host: remove that route or give it a higher metric than the CLAT's "
+                             "remove that route or give it a higher metric than the CLAT's "
                              "([DHCPv4] RouteMetric=, default 1024)");
 }
 
@@ -635,7 +635,7 @@ int diag_link_passive(Link *link, DiagReport *report) {
         }
         if (!link->carrier)
                 diag_set_fix(diag_add(report, "carrier", DIAG_FAIL, DIAG_WHERE_HOST, "%s has no carrier", link->ifname),
-                             "this host: plug in the cable or join the network");
+                             "plug in the cable or join the network");
         check_ipv6_address(link, report);
         check_ipv6_router(link, report);
         check_ipv6_mtu(link, report);

@@ -113,6 +113,14 @@ healthy)
         done
         check_eq "nat64-pmtu: the CLAT MTU (1472) gets through" "$(field nat64-pmtu value)" 1472
         check "the dns64 evidence names the resolver" grep -q "$V6M_DNS_ADDRESS" <<<"$(field dns64 evidence)"
+        # Reading is open to everyone (bus policy); the probes are root's.
+        nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+        rc=0
+        json=$(ip netns exec "$V6M_NS_CLIENT" "${nobody[@]}" "$V6MOSTLYCTL" --json=short diagnose uplink0) || rc=$?
+        check_eq "unprivileged: exit status 0" "$rc" 0
+        check_eq "unprivileged: the passive checks run (clat PASS)" "$(verdict clat)" PASS
+        check_eq "unprivileged: the probes SKIP" "$(verdict nat64-probes)" SKIP
+        check "unprivileged: no probe ran" jq -e '[.[0].checks[] | select(.id == "nat64-ping")] | length == 0' <<<"$json"
         ;;
 mismatch)
         check_eq "exit status 1" "$rc" 1
