@@ -456,17 +456,13 @@ static int on_properties_changed(sd_bus_message *message, void *userdata, sd_bus
         return 0;
 }
 
-static int on_interfaces_added(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+static int on_interfaces_added(sd_bus_message *message, const char *path, void *userdata) {
         Monitor *m = userdata;
         _cleanup_(strv_freep) char **properties = NULL;
-        const char *path;
         bool is_link = false;
         MonitorLink *l;
         int r;
 
-        r = sd_bus_message_read_basic(message, 'o', &path);
-        if (r < 0)
-                return bus_log_parse_error(r);
         if (!startswith(path, BUS_LINK_PATH_PREFIX "/"))
                 return 0;
 
@@ -515,16 +511,12 @@ static int on_interfaces_added(sd_bus_message *message, void *userdata, sd_bus_e
         return 0;
 }
 
-static int on_interfaces_removed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+static int on_interfaces_removed(sd_bus_message *message, const char *path, void *userdata) {
         Monitor *m = userdata;
         _cleanup_(strv_freep) char **interfaces = NULL;
-        const char *path;
         MonitorLink *l;
         int r;
 
-        r = sd_bus_message_read_basic(message, 'o', &path);
-        if (r < 0)
-                return bus_log_parse_error(r);
         r = sd_bus_message_read_strv(message, &interfaces);
         if (r < 0)
                 return bus_log_parse_error(r);
@@ -539,14 +531,9 @@ static int on_interfaces_removed(sd_bus_message *message, void *userdata, sd_bus
         return 0;
 }
 
-static int on_monitor_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+static int on_monitor_daemon(bool running, void *userdata) {
         Monitor *m = userdata;
-        bool running;
         int r;
-
-        r = bus_read_daemon_owner_changed(message, &running);
-        if (r <= 0)
-                return r;
 
         if (!running) {
                 monitor_line("v6mostlyd stopped.");
@@ -566,6 +553,13 @@ int verb_monitor(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         Monitor m = {};
+        const LinkSignals signals = {
+                .on_changed = on_properties_changed,
+                .on_added = on_interfaces_added,
+                .on_removed = on_interfaces_removed,
+                .on_daemon = on_monitor_daemon,
+                .userdata = &m,
+        };
         int r;
 
         r = bus_open(&bus);
@@ -573,19 +567,11 @@ int verb_monitor(int argc, char *argv[]) {
                 return r;
         m.bus = bus;
 
-        r = event_new_with_exit_signals(&event);
+        r = bus_event_new(bus, true, &event);
         if (r < 0)
                 return r;
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to attach bus to event loop: %m");
-        /* If the bus goes away nothing more can arrive: end the loop (it returns > 0). */
-        r = sd_bus_set_exit_on_disconnect(bus, true);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch for bus disconnects: %m");
 
-        r = add_link_matches(bus, on_properties_changed, on_interfaces_added, on_interfaces_removed,
-                             on_monitor_name_owner_changed, &m);
+        r = add_link_matches(bus, &signals);
         if (r < 0)
                 return r;
 

@@ -460,24 +460,11 @@ int bus_message_foreach_property(sd_bus_message *m, bus_property_func_t f, void 
         return sd_bus_message_exit_container(m);
 }
 
-int bus_read_daemon_owner_changed(sd_bus_message *m, bool *ret_running) {
-        const char *name, *old_owner, *new_owner;
-        int r;
-
-        r = sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner);
-        if (r < 0)
-                return bus_log_parse_error(r);
-        if (!streq(name, BUS_NAME))
-                return 0;
-        *ret_running = !isempty(new_owner);
-        return 1;
-}
-
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-int event_new_with_exit_signals(sd_event **ret) {
+int bus_event_new(sd_bus *bus, bool exit_on_signals, sd_event **ret) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         int r;
 
@@ -485,21 +472,60 @@ int event_new_with_exit_signals(sd_event **ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to allocate event loop: %m");
 
-        r = sd_event_add_signal(event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, NULL);
-        if (r >= 0)
-                r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, NULL);
+        if (exit_on_signals) {
+                r = sd_event_add_signal(event, NULL, SIGINT | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal, NULL);
+                if (r >= 0)
+                        r = sd_event_add_signal(event, NULL, SIGTERM | SD_EVENT_SIGNAL_PROCMASK, on_exit_signal,
+                                                NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to install signal handlers: %m");
+        }
+
+        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
-                return log_error_errno(r, "Failed to install signal handlers: %m");
+                return log_error_errno(r, "Failed to attach bus to event loop: %m");
+        /* If the bus goes away nothing more can arrive: end the loop (it returns > 0). */
+        r = sd_bus_set_exit_on_disconnect(bus, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch for bus disconnects: %m");
 
         *ret = TAKE_PTR(event);
         return 0;
 }
 
-/* Subscribe to the daemon's link signals. The matches are installed synchronously, so
- * whatever the caller reads afterwards cannot miss a change. */
-int add_link_matches(sd_bus *bus, sd_bus_message_handler_t on_changed, sd_bus_message_handler_t on_added,
-                            sd_bus_message_handler_t on_removed, sd_bus_message_handler_t on_owner,
-                            void *userdata) {
+static int on_link_object_signal(sd_bus_message *message, const LinkSignals *s, bool added) {
+        const char *path;
+        int r;
+
+        r = sd_bus_message_read_basic(message, 'o', &path);
+        if (r < 0)
+                return bus_log_parse_error(r);
+        return (added ? s->on_added : s->on_removed)(message, path, s->userdata);
+}
+
+static int on_link_added(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+        return on_link_object_signal(message, userdata, true);
+}
+
+static int on_link_removed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+        return on_link_object_signal(message, userdata, false);
+}
+
+static int on_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+        const LinkSignals *s = userdata;
+        const char *name, *old_owner, *new_owner;
+        int r;
+
+        r = sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner);
+        if (r < 0)
+                return bus_log_parse_error(r);
+        if (!streq(name, BUS_NAME))
+                return 0;
+        return s->on_daemon(!isempty(new_owner), s->userdata);
+}
+
+int add_link_matches(sd_bus *bus, const LinkSignals *signals) {
+        void *s = (void *) signals;
         int r;
 
         r = sd_bus_add_match(bus, NULL,
@@ -509,17 +535,17 @@ int add_link_matches(sd_bus *bus, sd_bus_message_handler_t on_changed, sd_bus_me
                              "member='PropertiesChanged',"
                              "path_namespace='" BUS_LINK_PATH_PREFIX "',"
                              "arg0='" BUS_LINK_INTERFACE "'",
-                             on_changed, userdata);
+                             signals->on_changed, signals->userdata);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to PropertiesChanged: %m");
 
         r = sd_bus_match_signal(bus, NULL, BUS_NAME, BUS_MANAGER_PATH, OBJECT_MANAGER_INTERFACE, "InterfacesAdded",
-                                on_added, userdata);
+                                on_link_added, s);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to InterfacesAdded: %m");
 
         r = sd_bus_match_signal(bus, NULL, BUS_NAME, BUS_MANAGER_PATH, OBJECT_MANAGER_INTERFACE, "InterfacesRemoved",
-                                on_removed, userdata);
+                                on_link_removed, s);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to InterfacesRemoved: %m");
 
@@ -530,7 +556,7 @@ int add_link_matches(sd_bus *bus, sd_bus_message_handler_t on_changed, sd_bus_me
                              "interface='org.freedesktop.DBus',"
                              "member='NameOwnerChanged',"
                              "arg0='" BUS_NAME "'",
-                             on_owner, userdata);
+                             on_name_owner_changed, s);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to NameOwnerChanged: %m");
 

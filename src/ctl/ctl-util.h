@@ -89,13 +89,22 @@ int bus_daemon_is_running(sd_bus *bus);
  * variant (of type `contents`): `f` reads the variant or skips it. */
 typedef int (*bus_property_func_t)(sd_bus_message *m, const char *member, const char *contents, void *userdata);
 int bus_message_foreach_property(sd_bus_message *m, bus_property_func_t f, void *userdata);
-/* Read a NameOwnerChanged signal: 0 if it is about another name, 1 if about v6mostlyd's,
- * with whether it runs now. */
-int bus_read_daemon_owner_changed(sd_bus_message *m, bool *ret_running);
 
-/* An event loop that ends on SIGINT and SIGTERM. */
-int event_new_with_exit_signals(sd_event **ret);
+/* An event loop with `bus` attached, that ends when the bus goes away (sd_event_loop()
+ * returns > 0) and, with `exit_on_signals`, on SIGINT and SIGTERM. */
+int bus_event_new(sd_bus *bus, bool exit_on_signals, sd_event **ret);
+/* What a verb does with the daemon's link signals; each gets `userdata`. */
+typedef struct LinkSignals {
+        /* PropertiesChanged of a link object, as it came. */
+        sd_bus_message_handler_t on_changed;
+        /* InterfacesAdded, InterfacesRemoved: the object path is read, the rest is not. */
+        int (*on_added)(sd_bus_message *m, const char *path, void *userdata);
+        int (*on_removed)(sd_bus_message *m, const char *path, void *userdata);
+        /* v6mostlyd's bus name got an owner (`running`) or lost it. */
+        int (*on_daemon)(bool running, void *userdata);
+        void *userdata;
+} LinkSignals;
+
 /* Subscribe to the daemon's link signals (synchronously: what is read afterwards cannot
- * miss a change). */
-int add_link_matches(sd_bus *bus, sd_bus_message_handler_t on_changed, sd_bus_message_handler_t on_added,
-                     sd_bus_message_handler_t on_removed, sd_bus_message_handler_t on_owner, void *userdata);
+ * miss a change). `signals` must stay valid as long as the bus connection. */
+int add_link_matches(sd_bus *bus, const LinkSignals *signals);

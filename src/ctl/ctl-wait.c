@@ -134,40 +134,24 @@ static int on_wait_properties_changed(sd_bus_message *message, void *userdata, s
         return 0;
 }
 
-static int on_wait_interfaces_added(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+static int on_wait_interfaces_added(sd_bus_message *message, const char *path, void *userdata) {
         Waiter *w = userdata;
-        const char *path;
-        int r;
 
-        r = sd_bus_message_read_basic(message, 'o', &path);
-        if (r < 0)
-                return bus_log_parse_error(r);
         if (w->path && !streq(path, w->path))
                 return 0;
         return waiter_check_and_exit(w);
 }
 
-static int on_wait_interfaces_removed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+static int on_wait_interfaces_removed(sd_bus_message *message, const char *path, void *userdata) {
         Waiter *w = userdata;
-        const char *path;
-        int r;
 
-        r = sd_bus_message_read_basic(message, 'o', &path);
-        if (r < 0)
-                return bus_log_parse_error(r);
         if (streq_ptr(path, w->path))
                 waiter_forget_link(w);
         return 0;
 }
 
-static int on_wait_name_owner_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+static int on_wait_daemon(bool running, void *userdata) {
         Waiter *w = userdata;
-        bool running;
-        int r;
-
-        r = bus_read_daemon_owner_changed(message, &running);
-        if (r <= 0)
-                return r;
 
         waiter_forget_link(w);
         w->daemon_running = running;
@@ -195,6 +179,13 @@ int verb_wait(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
         _cleanup_(strv_freep) char **states = NULL;
         Waiter w = {};
+        const LinkSignals signals = {
+                .on_changed = on_wait_properties_changed,
+                .on_added = on_wait_interfaces_added,
+                .on_removed = on_wait_interfaces_removed,
+                .on_daemon = on_wait_daemon,
+                .userdata = &w,
+        };
         int r;
 
         /* STATE[,STATE...] */
@@ -216,16 +207,9 @@ int verb_wait(int argc, char *argv[]) {
         r = bus_open(&bus);
         if (r < 0)
                 return r;
-        r = sd_event_new(&event);
+        r = bus_event_new(bus, false, &event);
         if (r < 0)
-                return log_error_errno(r, "Failed to allocate event loop: %m");
-        r = sd_bus_attach_event(bus, event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to attach bus to event loop: %m");
-        /* If the bus goes away nothing more can arrive: end the loop (it returns > 0). */
-        r = sd_bus_set_exit_on_disconnect(bus, true);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch for bus disconnects: %m");
+                return r;
 
         w = (Waiter) {
                 .bus = bus,
@@ -234,8 +218,7 @@ int verb_wait(int argc, char *argv[]) {
                 .states = states,
         };
 
-        r = add_link_matches(bus, on_wait_properties_changed, on_wait_interfaces_added, on_wait_interfaces_removed,
-                             on_wait_name_owner_changed, &w);
+        r = add_link_matches(bus, &signals);
         if (r < 0)
                 goto finish;
 
