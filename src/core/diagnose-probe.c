@@ -370,7 +370,11 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
                                      path, rtt_ms);
                         if (c)
                                 c->value = (int64_t) rtt_ms;
-                } else
+                } else if (in->route_shadowed)
+                        diag_set_fix(diag_add(report, "nat64-ping", DIAG_FAIL, DIAG_WHERE_HOST, "no echo reply from %s: %s",
+                                              path, e == ECHO_UNREACHABLE ? p.why : "no answer"),
+                                     "the IPv4 route to %s does not go through the CLAT (see clat-route)", target);
+                else
                         diag_set_fix(diag_add(report, "nat64-ping", DIAG_FAIL, DIAG_WHERE_NAT64, "no echo reply from %s: %s",
                                               path, e == ECHO_UNREACHABLE ? p.why : "no answer"),
                                      "check that the NAT64 gateway for %s runs and routes to %s (the clat check "
@@ -383,6 +387,10 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
         if (r >= 0)
                 diag_add(report, "nat64-tcp", DIAG_PASS, DIAG_WHERE_NONE, "TCP SYN to port %u of %s answered with %s",
                          in->tcp_port, path, r == 0 ? "SYN-ACK" : "RST");
+        else if (in->route_shadowed)
+                diag_set_fix(diag_add(report, "nat64-tcp", DIAG_FAIL, DIAG_WHERE_HOST, "TCP SYN to port %u of %s: %s",
+                                      in->tcp_port, path, r == -ETIMEDOUT ? "no answer" : strerror(-r)),
+                             "the IPv4 route to %s does not go through the CLAT (see clat-route)", target);
         else
                 diag_set_fix(diag_add(report, "nat64-tcp", DIAG_FAIL, DIAG_WHERE_NAT64, "TCP SYN to port %u of %s: %s",
                                       in->tcp_port, path, r == -ETIMEDOUT ? "no answer" : strerror(-r)),

@@ -220,7 +220,8 @@ static void check_pref64(Link *link, DiagReport *report) {
         char evidence[DIAG_TEXT_MAX] = "", buf[LINK_STR_MAX], worst[DIAG_TEXT_MAX] = "";
         struct v6m_nat64_prefix distinct[8];
         size_t n_distinct = 0, n_ra = 0, n_short = 0;
-        uint64_t shortest = UINT64_MAX;
+        uint64_t shortest = UINT64_MAX, shortest_floor_s = 0;
+        bool shortest_measured = false;
         uint64_t now = manager_now(link->manager);
 
         if (!n->use_pref64) {
@@ -260,7 +261,11 @@ static void check_pref64(Link *link, DiagReport *report) {
                         snprintf(interval, sizeof(interval), "one RA seen, its interval not known yet");
                 text_append(evidence, sizeof(evidence), "%s%s from %s, lifetime %" PRIu64 " s (%" PRIu64 " s left), %s",
                             evidence[0] ? "; " : "", buf, c->origin, lifetime_s, remaining_s, interval);
-                shortest = MIN(shortest, lifetime_s);
+                if (lifetime_s < shortest) {
+                        shortest = lifetime_s;
+                        shortest_floor_s = floor_s;
+                        shortest_measured = c->interval_usec > 0 && interval_s >= RA_MAX_INTERVAL_FLOOR_S;
+                }
                 if (lifetime_s < PREF64_LIFETIME_INTERVALS * floor_s) {
                         n_short++;
                         snprintf(worst, sizeof(worst),
@@ -299,9 +304,14 @@ static void check_pref64(Link *link, DiagReport *report) {
                 c = diag_add(report, "pref64-lifetime", DIAG_WARN, DIAG_WHERE_ROUTER, "%s", worst);
                 diag_set_fix(c, "announce PREF64 with a lifetime of at least 3 x MaxRtrAdvInterval (RFC 8781 §4.1), "
                                 "or the prefix lapses when one RA is lost");
-        } else
+        } else if (shortest == UINT64_MAX)
+                c = diag_add(report, "pref64-lifetime", DIAG_PASS, DIAG_WHERE_NONE, "no PREF64 lifetime ends");
+        else
                 c = diag_add(report, "pref64-lifetime", DIAG_PASS, DIAG_WHERE_NONE,
-                             "shortest lifetime %" PRIu64 " s covers 3 RA intervals", shortest);
+                             "shortest lifetime %" PRIu64 " s >= %u x %" PRIu64 " s (%s)", shortest,
+                             PREF64_LIFETIME_INTERVALS, shortest_floor_s,
+                             shortest_measured ? "the RA interval seen"
+                                               : "MaxRtrAdvInterval is at least 4 s; the RA interval is not known yet");
         if (c && shortest != UINT64_MAX)
                 c->value = (int64_t) shortest;
 }
@@ -623,11 +633,12 @@ static void check_clat_route(Link *link, const struct in_addr *target, DiagRepor
                                       "IPv4 to %s goes%s dev %s (table %" PRIu32 "), not through the CLAT %s: "
                                       "a native or VPN route shadows it",
                                       dst, gw, dev, route.table, clat_name),
-                             "remove that route or give it a higher metric than the CLAT's "
-                             "([DHCPv4] RouteMetric=, default 1024)");
+                             "remove that route if IPv4 to %s should use the CLAT: the CLAT's default route has "
+                             "the lowest priority, so any other route to it wins",
+                             dst);
 }
 
-int diag_link_passive(Link *link, DiagReport *report) {
+int diag_link_passive(Link *link, const struct in_addr *target, DiagReport *report) {
         if (!link->network) {
                 diag_add(report, "managed", DIAG_SKIP, DIAG_WHERE_NONE, "%s is not managed: no .network file matches it",
                          link->ifname);
@@ -645,7 +656,7 @@ int diag_link_passive(Link *link, DiagReport *report) {
         check_clat(link, report);
         if (link->clat_state == V6M_CLAT_RUNNING) {
                 check_clat_drops(link, report);
-                check_clat_route(link, NULL, report);
+                check_clat_route(link, target, report);
         }
         return report->error;
 }
@@ -862,21 +873,9 @@ int diag_bus_method(sd_bus_message *message, void *userdata, sd_bus_error *error
         if (!link)
                 return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_LINK, "Link %" PRIi32 " not known.", ifindex);
 
-        r = diag_link_passive(link, &report);
+        r = diag_link_passive(link, isempty(target_str) ? NULL : &target, &report);
         if (r < 0)
                 return r;
-        if (!isempty(target_str) && link->network && link->clat_state == V6M_CLAT_RUNNING) {
-                /* The route that matters is the one to the target the user named. */
-                for (size_t i = 0; i < report.n_checks; i++)
-                        if (streq(report.checks[i].id, "clat-route")) {
-                                memmove(report.checks + i, report.checks + i + 1,
-                                        (report.n_checks - i - 1) * sizeof(DiagCheck));
-                                report.n_checks--;
-                                break;
-                        }
-                check_clat_route(link, &target, &report);
-        }
-
         if (flags == 0 || !link->network)
                 return diag_reply(message, &report);
         if (!sender_is_root(message)) {
@@ -889,6 +888,9 @@ int diag_bus_method(sd_bus_message *message, void *userdata, sd_bus_error *error
         }
 
         diag_probe_input_from_link(link, flags, isempty(target_str) ? NULL : &target, &in);
+        for (size_t i = 0; i < report.n_checks; i++)
+                if (streq(report.checks[i].id, "clat-route") && report.checks[i].verdict == DIAG_FAIL)
+                        in.route_shadowed = true;
         r = diag_start_probes(message, m, &report, &in);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot start the probes: %m");

@@ -92,10 +92,12 @@ typedef struct DiagProbeInput {
         struct in_addr target;
         const char *target_origin; /* "--target", "the DHCPv4 server", ... (static) */
         uint16_t tcp_port;
+        bool route_shadowed; /* clat-route FAILed: a failed probe is this host's fault */
 } DiagProbeInput;
 
-/* The checks from what the daemon knows (no packets sent). */
-int diag_link_passive(Link *link, DiagReport *report);
+/* The checks from what the daemon knows (no packets sent); `target` (may be NULL) is
+ * the destination of the IPv4 route lookup. */
+int diag_link_passive(Link *link, const struct in_addr *target, DiagReport *report);
 /* Fill the probe input from the link and the caller's target (NULL: pick one). */
 void diag_probe_input_from_link(Link *link, uint64_t flags, const struct in_addr *target, DiagProbeInput *ret);
 /* Run the active probes (blocking: called in the probe process only). */

@@ -54,7 +54,7 @@ static int help(void) {
                "  -h --help                   Show this help\n"
                "     --version                Show package version\n"
                "     --json[=pretty|short|off]\n"
-               "                              Print JSON (list, status)\n"
+               "                              Print JSON (list, status, diagnose)\n"
                "     --no-pager               Do not pipe output into a pager\n"
                "     --no-legend              Do not show the headers and footers\n"
                "  -a --all                    Include unmanaged links (status)\n"

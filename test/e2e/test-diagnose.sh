@@ -12,6 +12,8 @@
 #              pref64-lifetime WARN, exit 0
 #   no108      dnsmasq without option 108: --probe WARNs and says why
 #   pmtu       the router's IPv4 side at MTU 1400: nat64-pmtu WARN with 1400
+#   shadow     a "VPN" device with a route to the target's /24: clat-route FAIL
+#              naming it, exit 1
 #
 # Each asserts the verdicts of the --json output and the exit status.
 source "$(dirname "$0")/lib.sh"
@@ -34,7 +36,7 @@ dns64_prefix=$V6M_PLAT_PREFIX
 pref64_lifetime=1800
 v6only=1800
 case "$scenario" in
-healthy | nat64-down | pmtu) ;;
+healthy | nat64-down | pmtu | shadow) ;;
 mismatch) dns64_prefix=64:ff9b::/96 ;;
 lifetime) pref64_lifetime=8 ;;
 no108) v6only="" ;;
@@ -83,6 +85,13 @@ nat64-down)
 pmtu)
         ip -n "$V6M_NS_ROUTER" link set rs0 mtu 1400
         ip -n "$V6M_NS_SERVER" link set s0 mtu 1400
+        ;;
+shadow)
+        # A veth pair stands in for the VPN's device (no dummy module here).
+        ip -n "$V6M_NS_CLIENT" link add vpn0 type veth peer name vpn0peer
+        ip -n "$V6M_NS_CLIENT" link set vpn0peer up
+        ip -n "$V6M_NS_CLIENT" link set vpn0 up
+        ip -n "$V6M_NS_CLIENT" route add 100.64.100.0/24 dev vpn0
         ;;
 esac
 
@@ -157,6 +166,15 @@ pmtu)
         check_eq "nat64-pmtu: 1400 bytes get through" "$(field nat64-pmtu value)" 1400
         check "nat64-pmtu: the evidence shows 1400 and the CLAT MTU 1472" \
                 bash -c '[[ $1 == *1400* && $1 == *1472* ]]' _ "$(field nat64-pmtu evidence)"
+        ;;
+shadow)
+        check_eq "exit status 1" "$rc" 1
+        check_eq "clat-route FAIL" "$(verdict clat-route)" FAIL
+        check "clat-route names vpn0" grep -q "dev vpn0" <<<"$(field clat-route evidence)"
+        check_eq "clat-route: this host is where to fix it" "$(field clat-route where)" host
+        check_eq "the CLAT itself PASS" "$(verdict clat)" PASS
+        check_eq "nat64-ping FAIL, and this host, not the NAT64, is to blame" \
+                "$(verdict nat64-ping) $(field nat64-ping where)" "FAIL host"
         ;;
 esac
 
