@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "dhcp4-message.h"
+#include "dns64-prefix.h"
 #include "diagnose.h"
 #include "nat64-prefix.h"
 
@@ -29,6 +30,8 @@
 #define PMTU_PROBES_MAX 14
 #define TCP_TIMEOUT_USEC (1500 * USEC_PER_MSEC)
 #define DHCP4_PROBE_TIMEOUT_USEC (3 * USEC_PER_SEC)
+#define DNS_QUERY_TIMEOUT_USEC (1500 * USEC_PER_MSEC)
+#define DNS_ANSWERS_MAX 32
 #define ECHO_SMALL_PAYLOAD 56 /* what ping(8) sends */
 /* RFC 8925 §3.4: MIN_V6ONLY_WAIT. */
 #define V6ONLY_WAIT_MIN_S 300u
@@ -442,6 +445,207 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
         pinger_close(&p);
 }
 
+/* ---- DNS64: ipv4only.arpa AAAA asked of each of the link's resolvers ---- */
+
+/* A name in a DNS message at `off`: returns the offset past it, or -EBADMSG. */
+static int dns_skip_name(const uint8_t *m, size_t len, size_t off) {
+        for (unsigned labels = 0; off < len && labels < 128; labels++) {
+                uint8_t l = m[off];
+
+                if (l == 0)
+                        return (int) off + 1;
+                if ((l & 0xc0) == 0xc0)
+                        return off + 2 <= len ? (int) off + 2 : -EBADMSG;
+                if (l & 0xc0)
+                        return -EBADMSG;
+                off += 1 + (size_t) l;
+        }
+        return -EBADMSG;
+}
+
+/* One AAAA query over UDP; the AAAA records of the answer section into `answers`.
+ * Returns how many, or a negative errno (-ETIMEDOUT: no answer). */
+static int dns_query_aaaa(const struct v6m_dns_server *server, struct in6_addr *answers, size_t max, int *ret_rcode) {
+        static const uint8_t qname[] = "\x08ipv4only\x04" "arpa";
+        uint8_t query[64], reply[1500];
+        union {
+                struct sockaddr sa;
+                struct sockaddr_in in;
+                struct sockaddr_in6 in6;
+        } dst = {};
+        socklen_t dst_len;
+        uint16_t id, qd, an;
+        size_t qlen = 0, n_answers = 0;
+        uint64_t deadline;
+        int fd, off;
+
+        if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+                id = (uint16_t) now_usec();
+        memset(query, 0, 12);
+        memcpy(query, &id, 2);
+        query[2] = 0x01; /* RD */
+        query[5] = 1;    /* QDCOUNT */
+        qlen = 12;
+        memcpy(query + qlen, qname, sizeof(qname)); /* with its terminating zero label */
+        qlen += sizeof(qname);
+        query[qlen++] = 0;
+        query[qlen++] = 28; /* AAAA */
+        query[qlen++] = 0;
+        query[qlen++] = 1; /* IN */
+
+        if (server->family == AF_INET6) {
+                dst.in6 = (struct sockaddr_in6) { .sin6_family = AF_INET6, .sin6_port = htons(53),
+                                                  .sin6_addr = server->address.in6,
+                                                  .sin6_scope_id = (uint32_t) server->ifindex };
+                dst_len = sizeof(dst.in6);
+        } else {
+                dst.in = (struct sockaddr_in) { .sin_family = AF_INET, .sin_port = htons(53),
+                                                .sin_addr = server->address.in };
+                dst_len = sizeof(dst.in);
+        }
+        fd = socket(server->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, &dst.sa, dst_len) < 0 || send(fd, query, qlen, 0) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        deadline = now_usec() + DNS_QUERY_TIMEOUT_USEC;
+        for (;;) {
+                ssize_t n;
+
+                if (wait_readable(fd, deadline, POLLIN) <= 0) {
+                        close(fd);
+                        return -ETIMEDOUT;
+                }
+                n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR))
+                        continue;
+                if (n < 0) {
+                        int r = -errno;
+                        close(fd);
+                        return r;
+                }
+                if (n >= 12 && memcmp(reply, &id, 2) == 0 && (reply[2] & 0x80)) {
+                        size_t len = (size_t) n;
+
+                        close(fd);
+
+                        *ret_rcode = reply[3] & 0x0f;
+                        qd = (uint16_t) (reply[4] << 8 | reply[5]);
+                        an = (uint16_t) (reply[6] << 8 | reply[7]);
+                        off = 12;
+                        for (unsigned i = 0; i < qd; i++) {
+                                off = dns_skip_name(reply, len, (size_t) off);
+                                if (off < 0 || (size_t) off + 4 > len)
+                                        return -EBADMSG;
+                                off += 4;
+                        }
+                        for (unsigned i = 0; i < an; i++) {
+                                uint16_t type, rdlength;
+
+                                off = dns_skip_name(reply, len, (size_t) off);
+                                if (off < 0 || (size_t) off + 10 > len)
+                                        return -EBADMSG;
+                                type = (uint16_t) (reply[off] << 8 | reply[off + 1]);
+                                rdlength = (uint16_t) (reply[off + 8] << 8 | reply[off + 9]);
+                                off += 10;
+                                if ((size_t) off + rdlength > len)
+                                        return -EBADMSG;
+                                if (type == 28 && rdlength == 16 && n_answers < max)
+                                        memcpy(answers + n_answers++, reply + off, 16);
+                                off += rdlength;
+                        }
+                        return (int) n_answers;
+                }
+        }
+}
+
+static bool prefix_announced(const DiagProbeInput *in, const struct v6m_nat64_prefix *p) {
+        for (size_t i = 0; i < in->n_ra_prefixes; i++)
+                if (nat64_prefix_equal(in->ra_prefixes + i, p))
+                        return true;
+        return false;
+}
+
+/* Each resolver once, afresh (the passive dns64 check shows what the daemon last learned,
+ * which is the first prefix of one resolver only). */
+static void probe_dns64(const DiagProbeInput *in, DiagReport *report) {
+        char evidence[DIAG_TEXT_MAX] = "", buf[64], server[INET6_ADDRSTRLEN + 16];
+        DiagVerdict verdict = DIAG_PASS;
+        DiagWhere where = DIAG_WHERE_NONE;
+        char fix[DIAG_TEXT_MAX] = "";
+        size_t n_answered = 0;
+        DiagCheck *c;
+
+        if (in->n_dns_servers == 0) {
+                diag_add(report, "dns64-query", DIAG_SKIP, DIAG_WHERE_NONE,
+                         "the link has no resolvers (no RDNSS, DHCPv4 DNS or [NAT64] DNS=)");
+                return;
+        }
+        for (size_t i = 0; i < in->n_dns_servers; i++) {
+                const struct v6m_dns_server *d = in->dns_servers + i;
+                struct in6_addr answers[DNS_ANSWERS_MAX];
+                Dns64Result result;
+                int rcode = 0, n, len;
+                size_t used = strlen(evidence);
+
+                inet_ntop(d->family, &d->address, server, sizeof(server));
+                len = (int) strlen(server);
+                if (d->family == AF_INET6 && d->ifindex > 0)
+                        snprintf(server + len, sizeof(server) - (size_t) len, "%%%d", d->ifindex);
+                if (used + 1 < sizeof(evidence))
+                        snprintf(evidence + used, sizeof(evidence) - used, "%s%s: ", used ? "; " : "", server);
+                used = strlen(evidence);
+
+                n = dns_query_aaaa(d, answers, ELEMENTSOF(answers), &rcode);
+                if (n < 0) {
+                        snprintf(evidence + used, sizeof(evidence) - used, "%s",
+                                 n == -ETIMEDOUT ? "no answer" : strerror(-n));
+                        continue;
+                }
+                if (n == 0 || dns64_prefix_derive(answers, (size_t) n, &result) <= 0) {
+                        snprintf(evidence + used, sizeof(evidence) - used, "no synthesized AAAA (rcode %d): no DNS64",
+                                 rcode);
+                        continue;
+                }
+                n_answered++;
+                bool any_announced = in->n_ra_prefixes == 0;
+                for (size_t k = 0; k < result.n_prefixes; k++) {
+                        bool ok = in->n_ra_prefixes == 0 || prefix_announced(in, result.prefixes + k);
+
+                        any_announced = any_announced || ok;
+                        used = strlen(evidence);
+                        snprintf(evidence + used, sizeof(evidence) - used, "%s%s%s", k ? ", " : "",
+                                 nat64_prefix_to_string(result.prefixes + k, buf, sizeof(buf)), ok ? "" : " (not PREF64)");
+                }
+                if (!any_announced) {
+                        verdict = DIAG_FAIL;
+                        where = DIAG_WHERE_DNS64;
+                        snprintf(fix, sizeof(fix),
+                                 "synthesize from the routers' PREF64 prefix on %s, or announce its prefix in PREF64",
+                                 server);
+                } else if (result.n_prefixes > 1 && verdict == DIAG_PASS) {
+                        verdict = DIAG_WARN;
+                        where = DIAG_WHERE_DNS64;
+                        snprintf(fix, sizeof(fix),
+                                 "synthesize from one prefix only on %s: hosts may use any of them (RFC 7050 §3)",
+                                 server);
+                }
+        }
+        if (n_answered == 0) {
+                verdict = DIAG_WARN;
+                where = DIAG_WHERE_DNS64;
+                snprintf(fix, sizeof(fix), "enable DNS64 (RFC 6147) on the resolvers the network announces");
+        }
+        c = diag_add(report, "dns64-query", verdict, where, "ipv4only.arpa AAAA asked now: %s", evidence);
+        if (c && fix[0])
+                diag_set_fix(c, "%s", fix);
+        if (c)
+                c->value = (int64_t) n_answered;
+}
+
 static void probe_dhcp4(const DiagProbeInput *in, DiagReport *report) {
         static const uint8_t prl[] = { DHCP4_OPTION_SUBNET_MASK, DHCP4_OPTION_ROUTER, DHCP4_OPTION_DNS_SERVER,
                                        DHCP4_OPTION_DOMAIN_NAME, DHCP4_OPTION_IPV6_ONLY_PREFERRED };
@@ -545,8 +749,10 @@ static void probe_dhcp4(const DiagProbeInput *in, DiagReport *report) {
 }
 
 void diag_run_probes(const DiagProbeInput *in, DiagReport *report) {
-        if (in->flags & DIAG_FLAG_ACTIVE)
+        if (in->flags & DIAG_FLAG_ACTIVE) {
+                probe_dns64(in, report);
                 probe_nat64(in, report);
+        }
         if (in->flags & DIAG_FLAG_PROBE_DHCP4)
                 probe_dhcp4(in, report);
 }

@@ -675,6 +675,11 @@ void diag_probe_input_from_link(Link *link, uint64_t flags, const struct in_addr
                 .tcp_port = 80,
         };
         snprintf(ret->ifname, sizeof(ret->ifname), "%s", link->ifname);
+        ret->n_dns_servers = MIN(link_get_dns_servers(link, ret->dns_servers, ELEMENTSOF(ret->dns_servers)),
+                                 ELEMENTSOF(ret->dns_servers));
+        for (size_t i = 0; i < link->nat64.n_candidates && ret->n_ra_prefixes < ELEMENTSOF(ret->ra_prefixes); i++)
+                if (link->nat64.candidates[i].source == V6M_NAT64_SOURCE_RA)
+                        ret->ra_prefixes[ret->n_ra_prefixes++] = link->nat64.candidates[i].prefix;
         if (link->has_mac)
                 memcpy(ret->mac, &link->mac, sizeof(ret->mac));
         if (target) {

@@ -93,6 +93,10 @@ typedef struct DiagProbeInput {
         const char *target_origin; /* "--target", "the DHCPv4 server", ... (static) */
         uint16_t tcp_port;
         bool route_shadowed; /* clat-route FAILed: a failed probe is this host's fault */
+        struct v6m_dns_server dns_servers[8]; /* the link's resolvers, for the DNS64 query */
+        size_t n_dns_servers;
+        struct v6m_nat64_prefix ra_prefixes[8]; /* announced in PREF64, to compare with */
+        size_t n_ra_prefixes;
 } DiagProbeInput;
 
 /* The checks from what the daemon knows (no packets sent); `target` (may be NULL) is

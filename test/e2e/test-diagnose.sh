@@ -12,6 +12,8 @@
 #              pref64-lifetime WARN, exit 0
 #   no108      dnsmasq without option 108: --probe WARNs and says why
 #   pmtu       the router's IPv4 side at MTU 1400: nat64-pmtu WARN with 1400
+#   two-prefixes BIND as the DNS64, synthesizing from the PREF64 prefix and a
+#              second one: dns64-query WARN naming both, exit 0
 #   shadow     a "VPN" device with a route to the target's /24: clat-route FAIL
 #              naming it, exit 1
 #
@@ -24,7 +26,7 @@ scenario=${1:-healthy}
 V6M_CLAT=1
 v6m_require
 v6m_require_scapy
-v6m_require_dns_tools unbound
+if [[ $scenario == two-prefixes ]]; then v6m_require_dns_tools named; else v6m_require_dns_tools unbound; fi
 v6m_dhcp4_have_server dnsmasq || skip "dnsmasq not installed (run tools/deps)"
 v6m_dhcp4_require_plugin
 command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
@@ -36,7 +38,7 @@ dns64_prefix=$V6M_PLAT_PREFIX
 pref64_lifetime=1800
 v6only=1800
 case "$scenario" in
-healthy | nat64-down | pmtu | shadow) ;;
+healthy | nat64-down | pmtu | shadow | two-prefixes) ;;
 mismatch) dns64_prefix=64:ff9b::/96 ;;
 lifetime) pref64_lifetime=8 ;;
 no108) v6only="" ;;
@@ -47,7 +49,11 @@ v6m_topology 1
 v6m_plat
 v6m_dhcp4_router_ipv4
 v6m_dhcp4_start dnsmasq ${v6only:+v6only=$v6only} lease=600
-v6m_start_unbound "$dns64_prefix" 300
+if [[ $scenario == two-prefixes ]]; then
+        v6m_start_bind "$dns64_prefix" 300 2001:db8:65::/96
+else
+        v6m_start_unbound "$dns64_prefix" 300
+fi
 v6m_network_file 50-uplink0.network <<CONF
 [Match]
 Name=uplink0
@@ -117,7 +123,7 @@ healthy)
         check_eq "exit status 0" "$rc" 0
         check "every check PASS or SKIP" jq -e '[.[0].checks[] | select(.verdict != "PASS" and .verdict != "SKIP")] | length == 0' <<<"$json"
         check "every SKIP says why" jq -e '[.[0].checks[] | select(.verdict == "SKIP" and (.evidence | length) < 5)] | length == 0' <<<"$json"
-        for id in pref64-lifetime dns64 clat clat-drops clat-route nat64-ping nat64-tcp nat64-pmtu; do
+        for id in pref64-lifetime dns64 dns64-query clat clat-drops clat-route nat64-ping nat64-tcp nat64-pmtu; do
                 check_eq "$id PASS" "$(verdict "$id")" PASS
         done
         check_eq "nat64-pmtu: the CLAT MTU (1472) gets through" "$(field nat64-pmtu value)" 1472
@@ -136,6 +142,14 @@ mismatch)
         check_eq "dns64 FAIL" "$(verdict dns64)" FAIL
         check "dns64 names both prefixes" bash -c '[[ $1 == *64:ff9b::/96* && $1 == *2001:db8:64::/96* ]]' _ "$(field dns64 evidence)"
         check_eq "dns64: DNS64 is where to fix it" "$(field dns64 where)" dns64
+        check_eq "dns64-query FAIL too (asked afresh)" "$(verdict dns64-query)" FAIL
+        ;;
+two-prefixes)
+        check_eq "exit status 0 (a warning is no failure)" "$rc" 0
+        check_eq "dns64-query WARN" "$(verdict dns64-query)" WARN
+        check "dns64-query names both prefixes, the second not in PREF64" \
+                bash -c '[[ $1 == *2001:db8:64::/96* && $1 == *"2001:db8:65::/96 (not PREF64)"* ]]' _ "$(field dns64-query evidence)"
+        check_eq "dns64-query: DNS64 is where to fix it" "$(field dns64-query where)" dns64
         ;;
 nat64-down)
         check_eq "exit status 1" "$rc" 1
