@@ -2,9 +2,9 @@
 #pragma once
 
 /* `v6mostlyctl diagnose`: the facts a link holds turned into verdicts a person can act on
- * (diagnose.c), plus the active probes that need root (diagnose-probe.c). The bus method
- * Manager.Diagnose() (bus-manager.c) returns the checks as a(sssssx); docs/dbus-api.md
- * documents them. */
+ * (diagnose.c), the active probes that need root (diagnose-probe.c), and the bus method
+ * Manager.Diagnose() that runs both (diagnose-bus.c) and returns the checks as a(sssssx);
+ * docs/dbus-api.md documents them. */
 
 #include <errno.h>
 #include <netinet/in.h>
