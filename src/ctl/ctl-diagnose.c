@@ -181,7 +181,7 @@ int verb_diagnose(int argc, char *argv[]) {
                                 if (streq_ptr(list.links[j].name, argv[i]) || list.links[j].ifindex == ifindex)
                                         found = list.links + j;
                         if (!found) {
-                                fprintf(stderr, "Link %s not known.\n", argv[i]);
+                                fprintf(stderr, "Failed to get link %s: No such link\n", argv[i]);
                                 r = ERR_NO_SUCH_LINK;
                                 goto finish;
                         }

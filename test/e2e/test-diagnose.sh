@@ -11,6 +11,8 @@
 #   lifetime   PREF64 lifetime 8 s (< 3 x the 4 s minimum MaxRtrAdvInterval):
 #              pref64-lifetime WARN, exit 0
 #   no108      dnsmasq without option 108: --probe WARNs and says why
+#   short-wait dnsmasq offers option 108 with V6ONLY_WAIT 60 s: --probe WARNs that
+#              clients use 300 s (RFC 8925 §3.4)
 #   pmtu       the router's IPv4 side at MTU 1400: nat64-pmtu WARN with 1400
 #   two-prefixes BIND as the DNS64, synthesizing from the PREF64 prefix and a
 #              second one: dns64-query WARN naming both, exit 0
@@ -42,6 +44,7 @@ healthy | nat64-down | pmtu | shadow | two-prefixes) ;;
 mismatch) dns64_prefix=64:ff9b::/96 ;;
 lifetime) pref64_lifetime=8 ;;
 no108) v6only="" ;;
+short-wait) v6only=60 ;;
 *) die "unknown scenario '$scenario'" ;;
 esac
 
@@ -102,7 +105,7 @@ shadow)
 esac
 
 probe=()
-[[ $scenario == no108 ]] && probe=(--probe)
+[[ $scenario == no108 || $scenario == short-wait ]] && probe=(--probe)
 rc=0
 t0=$EPOCHREALTIME
 json=$(ctl --json=short diagnose "${probe[@]}" --target="$V6M_SERVER4" uplink0) || rc=$?
@@ -128,6 +131,14 @@ healthy)
         done
         check_eq "nat64-pmtu: the CLAT MTU (1472) gets through" "$(field nat64-pmtu value)" 1472
         check "the dns64 evidence names the resolver" grep -q "$V6M_DNS_ADDRESS" <<<"$(field dns64 evidence)"
+        rc=0
+        all=$(ctl --json=short diagnose) || rc=$?
+        check_eq "without arguments: the managed links only (uplink0), exit 0" \
+                "$(jq -r 'map(.name) | join(" ")' <<<"$all") $rc" "uplink0 0"
+        rc=0; ctl diagnose nosuchlink >/dev/null 2>&1 || rc=$?
+        check_eq "an unknown link: exit status 4" "$rc" 4
+        rc=0; ctl diagnose --target=2001:db8::1 uplink0 >/dev/null 2>&1 || rc=$?
+        check_eq "an IPv6 --target: usage error, exit status 2" "$rc" 2
         # Reading is open to everyone (bus policy); the probes are root's.
         nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
         rc=0
@@ -173,6 +184,12 @@ no108)
         check_eq "exit status 0 (nothing failed)" "$rc" 0
         check "the probe took no lease: one lease in dnsmasq's file (the daemon's own)" \
                 bash -c '(( $(wc -l <"$1") <= 1 ))' _ "$V6M_DHCP4_LEASES"
+        ;;
+short-wait)
+        check_eq "exit status 0" "$rc" 0
+        check_eq "dhcp4-probe WARN" "$(verdict dhcp4-probe)" WARN
+        check_eq "dhcp4-probe: the V6ONLY_WAIT offered, 60 s" "$(field dhcp4-probe value)" 60
+        check "dhcp4-probe says clients use 300 s" grep -q "clients wait 300 s" <<<"$(field dhcp4-probe evidence)"
         ;;
 pmtu)
         check_eq "exit status 0" "$rc" 0
