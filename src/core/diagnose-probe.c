@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <netdb.h>
 #include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
@@ -646,6 +647,63 @@ static void probe_dns64(const DiagProbeInput *in, DiagReport *report) {
                 c->value = (int64_t) n_answered;
 }
 
+/* What applications get: the system resolver (NSS, resolv.conf), not the link's servers. */
+static void probe_host_resolver(const DiagProbeInput *in, DiagReport *report) {
+        struct addrinfo hints = { .ai_family = AF_INET6, .ai_socktype = SOCK_DGRAM }, *result = NULL;
+        char evidence[DIAG_TEXT_MAX] = "", a[INET6_ADDRSTRLEN], prefix[64] = "";
+        bool synthesized = false, ours = false;
+        uint64_t start = now_usec();
+        DiagCheck *c;
+        int r;
+
+        r = getaddrinfo(DNS64_QUERY_NAME, NULL, &hints, &result);
+        if (r != 0) {
+                c = diag_add(report, "host-resolver", DIAG_WARN, DIAG_WHERE_HOST,
+                             "the system resolver has no AAAA for %s (%s, %" PRIu64 " ms): IPv6-only applications "
+                             "cannot reach IPv4-only names",
+                             DNS64_QUERY_NAME, gai_strerror(r), (now_usec() - start) / 1000);
+                diag_set_fix(c, "point the system resolver (resolv.conf, systemd-resolved) at the link's DNS64 resolvers");
+                return;
+        }
+        for (struct addrinfo *i = result; i; i = i->ai_next) {
+                const struct in6_addr *addr = &((const struct sockaddr_in6 *) i->ai_addr)->sin6_addr;
+                size_t used = strlen(evidence);
+
+                if (i->ai_family != AF_INET6 || dns64_wka_positions(addr, NULL) == 0)
+                        continue;
+                synthesized = true;
+                if (in->has_nat64) {
+                        struct in6_addr expect;
+                        struct in_addr v4;
+
+                        nat64_prefix_extract_ipv4(&in->nat64, addr, &v4);
+                        nat64_prefix_embed_ipv4(&in->nat64, &v4, &expect);
+                        ours = ours || memcmp(&expect, addr, sizeof(expect)) == 0;
+                }
+                if (used + 1 < sizeof(evidence))
+                        snprintf(evidence + used, sizeof(evidence) - used, "%s%s", used ? ", " : "",
+                                 inet_ntop(AF_INET6, addr, a, sizeof(a)));
+        }
+        freeaddrinfo(result);
+        if (in->has_nat64)
+                nat64_prefix_to_string(&in->nat64, prefix, sizeof(prefix));
+
+        if (!synthesized) {
+                c = diag_add(report, "host-resolver", DIAG_WARN, DIAG_WHERE_HOST,
+                             "the system resolver's AAAA for %s are not synthesized: no DNS64 behind it",
+                             DNS64_QUERY_NAME);
+                diag_set_fix(c, "point the system resolver at the link's DNS64 resolvers");
+        } else if (in->has_nat64 && !ours) {
+                c = diag_add(report, "host-resolver", DIAG_FAIL, DIAG_WHERE_HOST,
+                             "the system resolver synthesizes %s for %s, not under the NAT64 prefix %s in use",
+                             evidence, DNS64_QUERY_NAME, prefix);
+                diag_set_fix(c, "the system resolver uses another network's DNS64 (a VPN's?): point it at this link's");
+        } else
+                diag_add(report, "host-resolver", DIAG_PASS, DIAG_WHERE_NONE,
+                         "the system resolver answers %s with %s%s%s (%" PRIu64 " ms)", DNS64_QUERY_NAME, evidence,
+                         in->has_nat64 ? ", under " : "", prefix, (now_usec() - start) / 1000);
+}
+
 static void probe_dhcp4(const DiagProbeInput *in, DiagReport *report) {
         static const uint8_t prl[] = { DHCP4_OPTION_SUBNET_MASK, DHCP4_OPTION_ROUTER, DHCP4_OPTION_DNS_SERVER,
                                        DHCP4_OPTION_DOMAIN_NAME, DHCP4_OPTION_IPV6_ONLY_PREFERRED };
@@ -751,6 +809,7 @@ static void probe_dhcp4(const DiagProbeInput *in, DiagReport *report) {
 void diag_run_probes(const DiagProbeInput *in, DiagReport *report) {
         if (in->flags & DIAG_FLAG_ACTIVE) {
                 probe_dns64(in, report);
+                probe_host_resolver(in, report);
                 probe_nat64(in, report);
         }
         if (in->flags & DIAG_FLAG_PROBE_DHCP4)

@@ -67,6 +67,9 @@ DHCPv4=yes
 [CLAT]
 Backend=tun
 CONF
+# The system resolver of the client namespace (what `ip netns exec` bind-mounts over
+# /etc/resolv.conf) is the network's DNS64, as a resolver backend would set it.
+printf 'nameserver %s\n' "$V6M_DNS_ADDRESS" >"/etc/netns/$V6M_NS_CLIENT/resolv.conf"
 v6m_start_bus
 v6m_start_daemon
 ifindex=$(v6m_ifindex uplink0)
@@ -126,7 +129,7 @@ healthy)
         check_eq "exit status 0" "$rc" 0
         check "every check PASS or SKIP" jq -e '[.[0].checks[] | select(.verdict != "PASS" and .verdict != "SKIP")] | length == 0' <<<"$json"
         check "every SKIP says why" jq -e '[.[0].checks[] | select(.verdict == "SKIP" and (.evidence | length) < 5)] | length == 0' <<<"$json"
-        for id in pref64-lifetime dns64 dns64-query clat clat-drops clat-route nat64-ping nat64-tcp nat64-pmtu; do
+        for id in pref64-lifetime dns64 dns64-query host-resolver clat clat-drops clat-route nat64-ping nat64-tcp nat64-pmtu; do
                 check_eq "$id PASS" "$(verdict "$id")" PASS
         done
         check_eq "nat64-pmtu: the CLAT MTU (1472) gets through" "$(field nat64-pmtu value)" 1472
@@ -154,6 +157,8 @@ mismatch)
         check "dns64 names both prefixes" bash -c '[[ $1 == *64:ff9b::/96* && $1 == *2001:db8:64::/96* ]]' _ "$(field dns64 evidence)"
         check_eq "dns64: DNS64 is where to fix it" "$(field dns64 where)" dns64
         check_eq "dns64-query FAIL too (asked afresh)" "$(verdict dns64-query)" FAIL
+        check_eq "host-resolver FAIL: the system resolver's AAAA are not under the prefix in use" \
+                "$(verdict host-resolver)" FAIL
         ;;
 two-prefixes)
         check_eq "exit status 0 (a warning is no failure)" "$rc" 0
