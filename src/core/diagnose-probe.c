@@ -612,20 +612,23 @@ static void probe_dns64(const DiagProbeInput *in, DiagReport *report) {
                         continue;
                 }
                 n_answered++;
-                bool any_announced = in->n_ra_prefixes == 0;
+                bool all_announced = true;
                 for (size_t k = 0; k < result.n_prefixes; k++) {
                         bool ok = in->n_ra_prefixes == 0 || prefix_announced(in, result.prefixes + k);
 
-                        any_announced = any_announced || ok;
+                        all_announced = all_announced && ok;
                         used = strlen(evidence);
                         snprintf(evidence + used, sizeof(evidence) - used, "%s%s%s", k ? ", " : "",
                                  nat64_prefix_to_string(result.prefixes + k, buf, sizeof(buf)), ok ? "" : " (not PREF64)");
                 }
-                if (!any_announced) {
+                /* An address synthesized from a prefix no router announces leads to no NAT64
+                 * this host knows of: some connections fail, whichever the resolver lists first. */
+                if (!all_announced) {
                         verdict = DIAG_FAIL;
                         where = DIAG_WHERE_DNS64;
                         snprintf(fix, sizeof(fix),
-                                 "synthesize from the routers' PREF64 prefix on %s, or announce its prefix in PREF64",
+                                 "synthesize only from the routers' PREF64 prefix on %s, or announce every prefix it "
+                                 "synthesizes from in PREF64",
                                  server);
                 } else if (result.n_prefixes > 1 && verdict == DIAG_PASS) {
                         verdict = DIAG_WARN;

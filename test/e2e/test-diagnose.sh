@@ -15,7 +15,9 @@
 #              clients use 300 s (RFC 8925 §3.4)
 #   pmtu       the router's IPv4 side at MTU 1400: nat64-pmtu WARN with 1400
 #   two-prefixes BIND as the DNS64, synthesizing from the PREF64 prefix and a
-#              second one: dns64-query WARN naming both, exit 0
+#              second one no router announces: dns64-query FAIL naming it, exit 1
+#   two-announced the same, and the router announces both prefixes: dns64-query and
+#              pref64 WARN (several prefixes), exit 0
 #   shadow     a "VPN" device with a route to the target's /24: clat-route FAIL
 #              naming it, exit 1
 #
@@ -28,7 +30,7 @@ scenario=${1:-healthy}
 V6M_CLAT=1
 v6m_require
 v6m_require_scapy
-if [[ $scenario == two-prefixes ]]; then v6m_require_dns_tools named; else v6m_require_dns_tools unbound; fi
+if [[ $scenario == two-* ]]; then v6m_require_dns_tools named; else v6m_require_dns_tools unbound; fi
 v6m_dhcp4_have_server dnsmasq || skip "dnsmasq not installed (run tools/deps)"
 v6m_dhcp4_require_plugin
 command -v tayga >/dev/null || skip "tayga not installed (run tools/deps)"
@@ -40,7 +42,7 @@ dns64_prefix=$V6M_PLAT_PREFIX
 pref64_lifetime=1800
 v6only=1800
 case "$scenario" in
-healthy | nat64-down | pmtu | shadow | two-prefixes) ;;
+healthy | nat64-down | pmtu | shadow | two-prefixes | two-announced) ;;
 mismatch) dns64_prefix=64:ff9b::/96 ;;
 lifetime) pref64_lifetime=8 ;;
 no108) v6only="" ;;
@@ -52,8 +54,9 @@ v6m_topology 1
 v6m_plat
 v6m_dhcp4_router_ipv4
 v6m_dhcp4_start dnsmasq ${v6only:+v6only=$v6only} lease=600
-if [[ $scenario == two-prefixes ]]; then
-        v6m_start_bind "$dns64_prefix" 300 2001:db8:65::/96
+second_prefix=2001:db8:65::/96
+if [[ $scenario == two-* ]]; then
+        v6m_start_bind "$dns64_prefix" 300 "$second_prefix"
 else
         v6m_start_unbound "$dns64_prefix" 300
 fi
@@ -73,7 +76,9 @@ printf 'nameserver %s\n' "$V6M_DNS_ADDRESS" >"/etc/netns/$V6M_NS_CLIENT/resolv.c
 v6m_start_bus
 v6m_start_daemon
 ifindex=$(v6m_ifindex uplink0)
-v6m_send_ra --pref64 "$prefix@$pref64_lifetime" --rdnss "$V6M_DNS_ADDRESS@1800" --count 0 --interval 2 \
+more_pref64=()
+[[ $scenario == two-announced ]] && more_pref64=(--pref64 "$second_prefix@$pref64_lifetime")
+v6m_send_ra --pref64 "$prefix@$pref64_lifetime" "${more_pref64[@]}" --rdnss "$V6M_DNS_ADDRESS@1800" --count 0 --interval 2 \
         >>"$V6M_TMP/send-ra.log" 2>&1 &
 v6m_pids+=("$!")
 
@@ -121,6 +126,7 @@ check "the JSON is one link, uplink0, with checks" \
         jq -e 'length == 1 and .[0].name == "uplink0" and (.[0].checks | length) > 5' <<<"$json"
 for id in ipv6-address ipv6-router ipv6-mtu pref64 dhcp4; do
         [[ $scenario == no108 && $id == dhcp4 ]] && continue
+        [[ $scenario == two-announced && $id == pref64 ]] && continue
         check_eq "$id PASS" "$(verdict "$id")" PASS
 done
 
@@ -161,11 +167,20 @@ mismatch)
                 "$(verdict host-resolver)" FAIL
         ;;
 two-prefixes)
-        check_eq "exit status 0 (a warning is no failure)" "$rc" 0
-        check_eq "dns64-query WARN" "$(verdict dns64-query)" WARN
+        check_eq "exit status 1" "$rc" 1
+        check_eq "dns64-query FAIL" "$(verdict dns64-query)" FAIL
         check "dns64-query names both prefixes, the second not in PREF64" \
                 bash -c '[[ $1 == *2001:db8:64::/96* && $1 == *"2001:db8:65::/96 (not PREF64)"* ]]' _ "$(field dns64-query evidence)"
         check_eq "dns64-query: DNS64 is where to fix it" "$(field dns64-query where)" dns64
+        ;;
+two-announced)
+        check_eq "exit status 0 (warnings are no failure)" "$rc" 0
+        check_eq "pref64 WARN (two prefixes announced)" "$(verdict pref64)" WARN
+        check_eq "pref64: 2 prefixes" "$(field pref64 value)" 2
+        check_eq "dns64-query WARN (synthesized from two prefixes)" "$(verdict dns64-query)" WARN
+        check "dns64-query names both prefixes" \
+                bash -c '[[ $1 == *2001:db8:64::/96* && $1 == *2001:db8:65::/96* && $1 != *"not PREF64"* ]]' _ "$(field dns64-query evidence)"
+        check_eq "the CLAT uses one of them and reaches the NAT64" "$(verdict nat64-ping)" PASS
         ;;
 nat64-down)
         check_eq "exit status 1" "$rc" 1
