@@ -33,7 +33,10 @@ extern char *if_indextoname(unsigned int ifindex, char *ifname);
 /* A destination for the IPv4 route lookup when no --target is given (no packet is sent
  * to it): any public address shows where the host's IPv4 default traffic goes. */
 #define ROUTE_LOOKUP_DEFAULT "8.8.8.8"
+/* Drops worth a warning: more than 1 % of the packets, and enough of them not to be the odd
+ * packet no translator could take. */
 #define CLAT_DROPS_WARN_PERMILLE 10u
+#define CLAT_DROPS_WARN_MIN 10u
 
 static const char *const diag_verdict_table[_DIAG_VERDICT_MAX] = {
         [DIAG_PASS] = "PASS",
@@ -510,7 +513,7 @@ static void check_clat_drops(Link *link, DiagReport *report) {
                 text_append(top, sizeof(top), ")");
 
         packets = stats.packets_4to6 + stats.packets_6to4;
-        if (dropped * 1000 > (packets + dropped) * CLAT_DROPS_WARN_PERMILLE && dropped > 0) {
+        if (dropped * 1000 > (packets + dropped) * CLAT_DROPS_WARN_PERMILLE && dropped >= CLAT_DROPS_WARN_MIN) {
                 c = diag_add(report, "clat-drops", DIAG_WARN, DIAG_WHERE_HOST,
                              "%" PRIu64 " of %" PRIu64 " packets dropped%s", dropped, packets + dropped, top);
                 diag_set_fix(c, "the top reasons say which packets the CLAT cannot translate "
