@@ -276,6 +276,16 @@ static void check_pref64(Link *link, DiagReport *report) {
                 }
         }
 
+        /* The pref64-ra plugin's warning: a PREF64 option it had to drop. */
+        for (size_t i = 0; i < link->n_warnings; i++)
+                if (streq(link->warnings[i].key, "pref64-malformed")) {
+                        DiagCheck *c = diag_add(report, "pref64-valid", n_ra > 0 ? DIAG_WARN : DIAG_FAIL, DIAG_WHERE_ROUTER,
+                                                "%s%s", link->warnings[i].message,
+                                                n_ra > 0 ? "; another PREF64 is in use" : "");
+                        diag_set_fix(c, "announce the NAT64 prefix with a Prefix Length Code of 0-5 (/96 /64 /56 /48 "
+                                        "/40 /32, RFC 8781 §4) and bits 64-71 zero (RFC 6052 §2.2)");
+                }
+
         if (n_ra == 0) {
                 diag_set_fix(diag_add(report, "pref64", DIAG_WARN, DIAG_WHERE_ROUTER,
                                       "no router announced a PREF64 option (RFC 8781); NAT64 prefix from %s",

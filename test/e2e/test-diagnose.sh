@@ -18,6 +18,8 @@
 #              second one no router announces: dns64-query FAIL naming it, exit 1
 #   two-announced the same, and the router announces both prefixes: dns64-query and
 #              pref64 WARN (several prefixes), exit 0
+#   bad-plc    the RAs also carry a PREF64 with Prefix Length Code 7: pref64-valid
+#              WARN naming the router, exit 0
 #   shadow     a "VPN" device with a route to the target's /24: clat-route FAIL
 #              naming it, exit 1
 #
@@ -42,7 +44,7 @@ dns64_prefix=$V6M_PLAT_PREFIX
 pref64_lifetime=1800
 v6only=1800
 case "$scenario" in
-healthy | nat64-down | pmtu | shadow | two-prefixes | two-announced) ;;
+healthy | nat64-down | pmtu | shadow | two-prefixes | two-announced | bad-plc) ;;
 mismatch) dns64_prefix=64:ff9b::/96 ;;
 lifetime) pref64_lifetime=8 ;;
 no108) v6only="" ;;
@@ -78,6 +80,8 @@ v6m_start_daemon
 ifindex=$(v6m_ifindex uplink0)
 more_pref64=()
 [[ $scenario == two-announced ]] && more_pref64=(--pref64 "$second_prefix@$pref64_lifetime")
+# PREF64 64:ff9b:: with PLC 7 (test-pref64-malformed's): 38, length 2, lifetime|PLC, 12 octets
+[[ $scenario == bad-plc ]] && more_pref64=(--raw 260201270064ff9b0000000000000000)
 v6m_send_ra --pref64 "$prefix@$pref64_lifetime" "${more_pref64[@]}" --rdnss "$V6M_DNS_ADDRESS@1800" --count 0 --interval 2 \
         >>"$V6M_TMP/send-ra.log" 2>&1 &
 v6m_pids+=("$!")
@@ -172,6 +176,16 @@ two-prefixes)
         check "dns64-query names both prefixes, the second not in PREF64" \
                 bash -c '[[ $1 == *2001:db8:64::/96* && $1 == *"2001:db8:65::/96 (not PREF64)"* ]]' _ "$(field dns64-query evidence)"
         check_eq "dns64-query: DNS64 is where to fix it" "$(field dns64-query where)" dns64
+        ;;
+bad-plc)
+        check_eq "exit status 0 (a good PREF64 is in use)" "$rc" 0
+        check_eq "pref64-valid WARN" "$(verdict pref64-valid)" WARN
+        check "pref64-valid names the router and the reason" \
+                bash -c '[[ $1 == *"router fe80::"* && $1 == *pref64-plc* ]]' _ "$(field pref64-valid evidence)"
+        check_eq "pref64-valid: the router is where to fix it" "$(field pref64-valid where)" router
+        check "the link's reason carries the warning too" \
+                bash -c 'ip netns exec "$1" "$2" --json status uplink0 | jq -e ".reason | contains(\"no valid NAT64 prefix\")"' \
+                _ "$V6M_NS_CLIENT" "$V6MOSTLYCTL"
         ;;
 two-announced)
         check_eq "exit status 0 (warnings are no failure)" "$rc" 0
