@@ -37,15 +37,17 @@ static uint16_t ttp64_ipv4_id(const struct in6_addr *src6, const struct in6_addr
         return (uint16_t) (h ^ (h >> 16));
 }
 
-/* The IPv4 header of a translated packet, outer or inner (§5.1). */
-static void ttp64_ipv4_hdr(uint8_t *o, uint8_t tos, uint16_t tot_len, bool is_fragment, uint32_t frag_id,
+/* The IPv4 header of a translated packet, outer or inner (§5.1). `frag_header`: the
+ * IPv6 packet had a Fragment header (a fragment or an atomic fragment). */
+static void ttp64_ipv4_hdr(uint8_t *o, uint8_t tos, uint16_t tot_len, bool frag_header, uint32_t frag_id,
                            uint16_t frag_offset, bool more, bool force_df, uint16_t gen_id, uint8_t ttl,
                            uint8_t protocol, const struct in_addr *src, const struct in_addr *dst) {
         o[0] = 0x45;
         o[1] = tos;
         put_be16(o + 2, tot_len);
-        if (is_fragment) {
-                /* §5.1.1: the low-order 16 bits of the IPv6 Identification, DF clear. */
+        if (frag_header) {
+                /* §5.1.1: "Identification: Copied from the low-order 16-bits in the
+                 * Identification field in the Fragment Header", MF from M, DF clear. */
                 put_be16(o + 4, (uint16_t) frag_id);
                 put_be16(o + 6, (uint16_t) ((more ? IPV4_FLAG_MF : 0) | (frag_offset & IPV4_OFFSET_MASK)));
         } else if (force_df || tot_len > TTP64_DF_THRESHOLD) {
@@ -91,8 +93,11 @@ static enum xlat_drop_reason ttp64_ipv6_header(struct xlat_ctx *c) {
         c->ttl = c->in[7];
         memcpy(&c->src6, c->in + 8, 16);
         memcpy(&c->dst6, c->in + 24, 16);
-        /* Atomic fragments (offset 0, M clear; RFC 8021) are translated as unfragmented
-         * packets: there is nothing to reassemble. */
+        /* §5.1.1 applies to every packet with a Fragment header, so an atomic fragment
+         * (offset 0, M clear; RFC 8021) too gets the Identification of its Fragment
+         * header and DF clear; but it is a whole datagram: nothing to reassemble, its
+         * ICMP checksum can be translated. */
+        c->frag_header = w.has_fragment;
         if (c->is_fragment && c->frag_offset == 0 && !c->more_fragments)
                 c->is_fragment = false;
 
@@ -212,8 +217,7 @@ int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
         o = out + IPV4_HDR_LEN;
         memcpy(o, in + w.l3_len, n);
 
-        if (w.has_fragment && w.frag_offset == 0 && !w.more_fragments)
-                w.has_fragment = false; /* atomic fragment */
+        /* An atomic fragment keeps its Identification too (§5.1.1, as outside). */
         *ret_had_fragment_header = w.has_fragment;
         ttp64_ipv4_hdr(out, (uint8_t) (get_be32(in) >> 20), (uint16_t) (ulen + IPV4_HDR_LEN), w.has_fragment,
                        w.frag_id, w.frag_offset, w.more_fragments, false,
@@ -499,12 +503,12 @@ static enum xlat_verdict ttp64_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
 
         if (pos + total > base_size)
                 return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
-        if (!c->is_fragment && !(c->flags & XLAT_F_GSO) && total <= TTP64_DF_THRESHOLD)
+        if (!c->frag_header && !(c->flags & XLAT_F_GSO) && total <= TTP64_DF_THRESHOLD)
                 id = ttp64_ipv4_id(&c->src6, &c->dst6, get_be32(c->in) & 0xfffff, c->payload, c->payload_len, total);
         if (o + IPV4_HDR_LEN != c->payload)
                 memmove(o + IPV4_HDR_LEN, c->payload, c->payload_len);
         /* A GSO packet keeps DF: its segments must not be fragmented on the way. */
-        ttp64_ipv4_hdr(o, c->tos, (uint16_t) total, c->is_fragment, c->frag_id, c->frag_offset, c->more_fragments,
+        ttp64_ipv4_hdr(o, c->tos, (uint16_t) total, c->frag_header, c->frag_id, c->frag_offset, c->more_fragments,
                        c->flags & XLAT_F_GSO, id, c->ttl, c->out_protocol, &c->src4, &c->dst4);
         for (unsigned i = 0; i < c->n_patches; i++)
                 put_be16(o + IPV4_HDR_LEN + c->patches[i].offset, c->patches[i].value);

@@ -122,6 +122,7 @@ struct xlat_ctx {
         uint8_t ttl;
         bool df;
         bool is_fragment;
+        bool frag_header;       /* 6→4: a Fragment header, also an atomic fragment's */
         bool more_fragments;
         uint16_t frag_offset;   /* in 8-octet units */
         uint32_t frag_id;

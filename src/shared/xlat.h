@@ -40,12 +40,13 @@
  *     packets"; RFC 8021 deprecates atomic fragments);
  *   - XLAT_F_GSO packets are never checked against the MTU nor fragmented.
  *   6→4 never checks an MTU: the IPv4 side is the local stack. The IPv4 header gets, per
- *   RFC 7915 §5.1: for a fragment, the low 16 bits of the IPv6 Identification, MF and
- *   offset, DF clear; otherwise DF set and Identification 0 (an atomic datagram, RFC
- *   6864) when the packet is over 1260 bytes or a GSO packet, else DF clear and an
+ *   RFC 7915 §5.1.1: for a packet with a Fragment header (a fragment, or an atomic
+ *   fragment: offset 0, M clear), the low 16 bits of the IPv6 Identification, MF and
+ *   offset, DF clear; otherwise (§5.1) DF set and Identification 0 (an atomic datagram,
+ *   RFC 6864) when the packet is over 1260 bytes or a GSO packet, else DF clear and an
  *   Identification hashed from addresses, length and the first 8 transport bytes (the
- *   "Fragment Identification generator" of §5.1, without state). An atomic IPv6
- *   fragment (offset 0, M clear) is translated as an unfragmented packet.
+ *   "Fragment Identification generator" of §5.1, without state). An atomic fragment is
+ *   otherwise a whole datagram (its ICMP checksum is translated like any other).
  *
  * ICMP errors (RFC 7915 §4.2/§4.3, §5.2/§5.3) are translated with the packet inside
  * them, truncated so that the result is at most 1280 bytes. An RFC 4884 extension

@@ -946,7 +946,7 @@ static void test_5_1_1_fragment_header(void) {
         tp_put16(in + 40 + 2, (uint16_t) (8190 << 3));
         CHECK_DROP(t64(len, 0), XLAT_DROP_IPV6_FRAGMENT_INVALID);
 
-        /* atomic fragment: translated as a plain packet (DF by size, no MF) */
+        /* atomic fragment: no MF, DF clear, its Identification (see below) */
         tp_put16(body + 2, 0);
         n = tp_udp(u, 53, 40000, 20, 2);
         memcpy(body + 8, u, n);
@@ -954,7 +954,80 @@ static void test_5_1_1_fragment_header(void) {
         tp_ipv6_l4_csum_set(in, len, 48, 17);
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
         check_valid(&R);
+        CHECK_EQ(tp_get16(pkt(&R, 0) + 4), 0x5678);
         CHECK_EQ(tp_get16(pkt(&R, 0) + 6), 0);
+}
+
+/* §5.1.1 "If the IPv6 packet contains a Fragment Header ... Identification: Copied from
+ * the low-order 16-bits in the Identification field in the Fragment Header ... The Don't
+ * Fragment flag is set to zero": for every packet with a Fragment header, so also for an
+ * atomic fragment (offset 0, M clear), which is otherwise a whole datagram (RFC 8021):
+ * its checksums translate as usual, a wrong one stays wrong by the same amount. UDP,
+ * TCP, ICMPv6 echo and No Next Header (59), each with a good and a bad checksum, under
+ * and over the 1260-byte DF threshold of §5.1 (which does not apply: §5.1.1 does). */
+static size_t icmp6_error(const char *src, uint8_t type, uint8_t code, uint32_t rest, size_t inner_payload, bool frag);
+
+static void test_5_1_1_atomic_fragment_identification(void) {
+        static const uint8_t protos[] = { IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMPV6, 59 };
+        static const size_t sizes[] = { 20, 1300 };
+        uint8_t l4[1500], body[1600], w[1600];
+
+        setup("2001:db8:64::/96", 1500);
+        for (size_t i = 0; i < ELEMENTSOF(protos); i++)
+                for (size_t z = 0; z < ELEMENTSOF(sizes); z++)
+                        for (int bad = 0; bad < 2; bad++) {
+                                uint8_t proto = protos[i], proto4 = proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : proto;
+                                size_t n, len, wl;
+
+                                switch (proto) {
+                                case IPPROTO_UDP:
+                                        n = tp_udp(l4, 53, 40000, sizes[z], 3);
+                                        break;
+                                case IPPROTO_TCP:
+                                        n = tp_tcp(l4, 443, 40000, sizes[z], 3);
+                                        break;
+                                case IPPROTO_ICMPV6:
+                                        n = tp_echo(l4, 129, 0x77, 9, sizes[z]);
+                                        break;
+                                default:
+                                        n = bad ? sizes[z] : 0; /* nothing, or bytes after "no next header" */
+                                        memset(l4, 0xa5, n);
+                                        break;
+                                }
+                                body[0] = proto, body[1] = 0;
+                                tp_put16(body + 2, 0); /* offset 0, M clear */
+                                body[4] = 0xde, body[5] = 0xad, body[6] = 0xbe, body[7] = 0xef;
+                                memcpy(body + 8, l4, n);
+                                len = tp_ipv6(in, 0, IPPROTO_FRAGMENT, 64, REMOTE6, CLAT6, body, 8 + n);
+                                tp_ipv6_l4_csum_set(in, len, 48, proto);
+                                /* expected: from scratch, the same bytes after the header */
+                                if (proto == IPPROTO_ICMPV6)
+                                        l4[0] = 0; /* Echo Reply */
+                                wl = tp_ipv4(w, 0, 0xbeef, 0, 64, proto4, REMOTE4, CLAT4, l4, n, true);
+                                if (bad && proto != 59) {
+                                        in[48 + n - 1] ^= 0x5a;
+                                        w[20 + n - 1] ^= 0x5a;
+                                }
+                                CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                                CHECK_EQ(R.n_packets, 1);
+                                CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+                        }
+
+        /* §5.3: the packet inside an ICMPv6 error is translated the same way. */
+        {
+                size_t len = icmp6_error(REMOTE6, 1, 4, 0, 40, true);
+                const uint8_t *p;
+
+                tp_put16(in + 48 + 40 + 2, 0); /* the quoted Fragment header: atomic */
+                tp_ipv6_l4_csum_set(in, len, 40, IPPROTO_ICMPV6);
+                CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                check_valid(&R);
+                p = pkt(&R, 0) + 28;
+                CHECK_EQ(tp_get16(p + 4), 0x4321);
+                CHECK_EQ(tp_get16(p + 6), 0);
+                CHECK_EQ(p[9], IPPROTO_UDP);
+                CHECK_EQ(tp_get16(p + 2), 20 + 8 + 40);
+        }
 }
 
 /* §5.2: Echo 128/129 → 8/0, pseudo-header taken out of the checksum; informational
@@ -1483,6 +1556,7 @@ int main(void) {
         test_5_1_addresses();
         test_5_1_extension_headers();
         test_5_1_1_fragment_header();
+        test_5_1_1_atomic_fragment_identification();
         test_5_2_icmp_echo();
         test_5_2_icmp_error_from_router();
         test_5_2_ptb_mtu();
