@@ -450,8 +450,8 @@ static enum xlat_verdict ttp46_reply(struct xlat_ctx *c, uint8_t *base, size_t b
         uint32_t dummy = htonl(XLAT_IPV4_DUMMY_ADDRESS);
         uint8_t *o;
 
-        if (qlen > XLAT_ICMPV4_REPLY_MAX - hdr)
-                qlen = XLAT_ICMPV4_REPLY_MAX - hdr;
+        if (qlen > XLAT_ICMPV4_ERROR_MAX - hdr)
+                qlen = XLAT_ICMPV4_ERROR_MAX - hdr;
         pos = quote_pos >= hdr ? quote_pos - hdr : 0;
         if (pos + hdr + qlen > base_size)
                 return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);

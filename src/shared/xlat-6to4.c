@@ -261,15 +261,14 @@ static int ttp64_pointer(uint32_t p) {
         return -1;
 }
 
-/* §5.2 type/code table, §5.3 the inner packet; the checksum is recomputed.
+/* §5.2 type/code table, §5.3 the inner packet; the checksum is recomputed. The
+ * translated error is at most 576 bytes (XLAT_ICMPV4_ERROR_MAX, RFC 1812 §4.3.2.3): an
+ * ICMPv6 error may quote up to 1232 bytes (RFC 4443 §2.4 (c)), the quote is cut.
  *
  * RFC 4884 extensions (§5.2 "ICMP Error Payload"): as in 4→6 (xlat-4to6.c says why an
  * extension that does not fit is dropped rather than cut), with the original datagram
- * field re-padded to 32 bits and 128 octets and at most 255 words (1020 octets) long,
- * all the 8-bit Length attribute can say. Translated ICMPv4 errors keep the library's
- * bound of 1280 bytes (the IPv4 side is the local stack; see xlat.h), so the extension
- * of an ICMPv6 error of at most 1280 bytes (RFC 4443 §2.4 (c)) always fits: the
- * translated datagram is shorter than the IPv6 one. */
+ * field re-padded to IPv4's rules (32 bits, 128 octets). Within 576 bytes the field
+ * never reaches the 255 words (1020 octets) the 8-bit Length attribute can say. */
 static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         const uint8_t *p = c->payload;
         uint8_t type = p[0], code = p[1], out_type, out_code = 0;
@@ -277,7 +276,7 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         uint8_t *s = c->scratch;
         const uint8_t *body = p + ICMP_HDR_LEN;
         size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
-        size_t room = XLAT_ICMP_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
+        size_t room = XLAT_ICMPV4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
         struct icmp_ext ext;
         bool had_frag = false;
         int r, ptr;

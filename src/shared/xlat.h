@@ -49,7 +49,9 @@
  *   otherwise a whole datagram (its ICMP checksum is translated like any other).
  *
  * ICMP errors (RFC 7915 §4.2/§4.3, §5.2/§5.3) are translated with the packet inside
- * them, truncated so that the result is at most 1280 bytes. An RFC 4884 extension
+ * them, truncated so that the result is at most 1280 bytes for ICMPv6 (RFC 4443 §2.4
+ * (c)) and 576 bytes for ICMPv4 (RFC 1812 §4.3.2.3), as the ICMPv4 errors the translator
+ * makes itself. An RFC 4884 extension
  * (MPLS label stack, interface information...) behind a consistent Length attribute is
  * kept as it is after the translated packet, which is re-padded to the other family's
  * rules (64-bit words and 128 octets for ICMPv6, 32-bit words for ICMPv4) with the

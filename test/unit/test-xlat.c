@@ -1126,6 +1126,40 @@ static void test_5_3_icmp_error_inner(void) {
         CHECK_DROP(t64(len, 0), XLAT_DROP_ICMP_ERROR_INNER_INVALID);
 }
 
+/* ICMPv6 errors may be 1280 bytes (RFC 4443 §2.4 (c)), ICMPv4 errors should not exceed
+ * 576 (RFC 1812 §4.3.2.3: "the ICMP datagram SHOULD contain as much of the original
+ * datagram as possible without the length of the ICMP datagram exceeding 576 bytes"):
+ * the translated quote is cut so that the ICMPv4 error is at most 576 bytes, its own
+ * lengths and checksums right, the quoted header's Total Length untouched (it describes
+ * the packet in error, not the quote). Every §5.2 type, with and without a Fragment
+ * header in the quoted packet, around the limit. */
+static void test_5_2_icmpv4_error_576(void) {
+        static const struct { uint8_t type, code; uint32_t rest; } t[] = {
+                { 1, 4, 0 }, { 2, 0, 1280 }, { 3, 0, 0 }, { 4, 0, 24 }, { 4, 1, 6 },
+        };
+        static const size_t payloads[] = { 500, 520, 521, 1000, 1176 };
+
+        setup("2001:db8:64::/96", 1500);
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                for (size_t k = 0; k < ELEMENTSOF(payloads); k++)
+                        for (int frag = 0; frag < 2; frag++) {
+                                /* the inner IPv4 packet: 20 + 8 + payload bytes */
+                                size_t whole = 28 + payloads[k], want = whole > 548 ? 548 : whole;
+                                size_t len = icmp6_error(REMOTE6, t[i].type, t[i].code, t[i].rest, payloads[k], frag);
+                                const uint8_t *p;
+
+                                CHECK(len <= 1280);
+                                CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                                check_valid(&R);
+                                p = pkt(&R, 0);
+                                CHECK_EQ(R.packets[0].len, 28 + want);
+                                CHECK_EQ(tp_get16(p + 2), 28 + want);
+                                CHECK_EQ(tp_get16(p + 28 + 2), whole);
+                                /* the quote is the start of the packet in error */
+                                CHECK(memcmp(p + 28 + 20 + 8, in + 40 + 8 + 40 + (frag ? 8 : 0) + 8, want - 28) == 0);
+                        }
+}
+
 /* §5.1 / RFC 7600: errors from routers on the IPv6 path (not under the prefix) come
  * from 192.0.0.8; Time Exceeded is how traceroute works through a CLAT. */
 static void test_5_2_icmp_error_from_router(void) {
@@ -1419,18 +1453,19 @@ static void test_5_2_icmp_extension_rfc4884(void) {
         CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
 
         /* Port Unreachable quoting 1128 bytes (141 words) of a 1148-byte datagram, with a
-         * 100-byte extension: the 1108-byte IPv4 datagram is more than 255 32-bit words,
-         * so it is cut to 1020 (Length 255) and the extension kept. */
+         * 100-byte extension: the ICMPv4 error may have 576 bytes (RFC 1812 §4.3.2.3), so
+         * the 1108-byte IPv4 datagram is cut to 576 - 28 - 100 = 448 (Length 112) and the
+         * extension kept whole. */
         el = mpls_extension(ext, 100);
         len = icmp6_error_ext(REMOTE6, 1, 4, 1100, 1128, 141, ext, el);
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
         check_valid(&R);
-        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 1100, 1020, 1020, 255, ext, el);
-        CHECK_EQ(wl, 20 + 8 + 1020 + 100);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 1100, 448, 448, 112, ext, el);
+        CHECK_EQ(wl, 576);
         CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
         check_inplace_same(false, len, 0);
 
-        /* An extension too big for 1280 bytes with 128 octets of datagram: dropped. */
+        /* An extension too big for 576 bytes with 128 octets of datagram: dropped. */
         el = mpls_extension(ext, 1128);
         len = icmp6_error_ext(ROUTER6, 3, 0, 20, 128, 16, ext, el);
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
@@ -1559,6 +1594,7 @@ int main(void) {
         test_5_1_1_atomic_fragment_identification();
         test_5_2_icmp_echo();
         test_5_2_icmp_error_from_router();
+        test_5_2_icmpv4_error_576();
         test_5_2_ptb_mtu();
         test_5_3_icmp_error_inner();
         test_4_2_icmp_extension_rfc4884();
