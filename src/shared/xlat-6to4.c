@@ -179,7 +179,7 @@ static enum xlat_drop_reason ttp64_udp(struct xlat_ctx *c) {
 
 /* §5.3: the packet inside an ICMPv6 error, translated back to what we sent. */
 int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
-                bool *ret_had_fragment_header) {
+                bool *ret_had_fragment_header, bool *ret_whole) {
         struct in_addr src4, dst4;
         struct in6_addr src6, dst6;
         struct ipv6_walk w;
@@ -216,6 +216,7 @@ int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
                 n = out_size - IPV4_HDR_LEN;
         o = out + IPV4_HDR_LEN;
         memcpy(o, in + w.l3_len, n);
+        *ret_whole = n >= ulen;
 
         /* An atomic fragment keeps its Identification too (§5.1.1, as outside). */
         *ret_had_fragment_header = w.has_fragment;
@@ -278,7 +279,7 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
         size_t room = XLAT_ICMPV4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
         struct icmp_ext ext;
-        bool had_frag = false;
+        bool had_frag = false, whole;
         int r, ptr;
 
         switch (type) {
@@ -339,13 +340,13 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
                         room = field;
         }
 
-        r = ttp64_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &had_frag);
+        r = ttp64_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &had_frag, &whole);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
         if (field > 0) {
                 /* RFC 7915 §5.2 "ICMP Error Payload": the length attribute MUST be
                  * adjusted; RFC 4884 §4.1/4.2: the sixth octet, in 32-bit words. */
-                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, 4, &ext);
+                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, whole, 4, &ext);
                 rest = (uint32_t) (field / 4) << 16;
                 r = (int) (field + ext.ext_len);
         }

@@ -182,10 +182,13 @@ enum xlat_verdict xlat_drop(struct xlat_result *ret, enum xlat_drop_reason reaso
 uint16_t xlat_l4_hdr_len(uint8_t protocol, const uint8_t *l4, size_t avail);
 
 /* Inner packet translation (inside ICMP errors): returns bytes written, or a negative
- * drop reason. `out` holds out_size bytes. */
-int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size);
+ * drop reason. `out` holds out_size bytes. *ret_whole: all of the packet in error (as
+ * its Total Length / Payload Length says) was translated, none of it missing from the
+ * quote nor cut to out_size. */
+int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
+                bool *ret_whole);
 int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
-                bool *ret_had_fragment_header);
+                bool *ret_had_fragment_header, bool *ret_whole);
 
 /* IPv6 extension header walk shared by outer and inner 6→4 parsing. */
 struct ipv6_walk {
@@ -215,9 +218,10 @@ bool icmp_ext_find(const uint8_t *body, size_t body_len, uint8_t length_attr, si
  * header and the extension is kept: a multiple of `unit`, at most 255 units (the Length
  * attribute is 8 bits), at least 128 (RFC 4884 §4); 0 if the extension does not fit. */
 size_t icmp_ext_datagram_room(const struct icmp_ext *e, size_t room, size_t unit);
-/* The translated datagram (n bytes at `field`) is zero-padded to the unit and to 128
- * octets, and the extension is appended. Returns the length of the padded field. */
-size_t icmp_ext_finish(uint8_t *field, size_t n, size_t unit, const struct icmp_ext *e);
+/* The translated datagram (n bytes at `field`, `whole`: all of the packet in error) is
+ * fitted to the unit and to 128 octets (xlat.c says how), and the extension appended.
+ * Returns the length of the field. */
+size_t icmp_ext_finish(uint8_t *field, size_t n, bool whole, size_t unit, const struct icmp_ext *e);
 
 /* Checksum of an IPv4 header in place. */
 void ipv4_header_checksum_set(uint8_t *h, size_t ihl_bytes);

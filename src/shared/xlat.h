@@ -53,9 +53,12 @@
  * (c)) and 576 bytes for ICMPv4 (RFC 1812 §4.3.2.3), as the ICMPv4 errors the translator
  * makes itself. An RFC 4884 extension
  * (MPLS label stack, interface information...) behind a consistent Length attribute is
- * kept as it is after the translated packet, which is re-padded to the other family's
- * rules (64-bit words and 128 octets for ICMPv6, 32-bit words for ICMPv4) with the
- * Length attribute recomputed (§4.2/§5.2 "ICMP Error Payload"); the packet is shortened
+ * kept as it is after the translated packet, which is laid out to the other family's
+ * rules (64-bit words for ICMPv6, 32-bit words for ICMPv4, at least 128 octets; RFC 4884
+ * §4) with the Length attribute recomputed (§4.2/§5.2 "ICMP Error Payload"): zero
+ * padding only where the datagram needs it (the whole packet in error up to the unit,
+ * anything up to 128 octets), a quote cut short is cut back to the unit; the received
+ * padding is never carried over. The packet is shortened
  * before the extension is, and an extension that does not fit even then, or that the
  * translated type cannot carry (Packet Too Big, Parameter Problem), is dropped (Length
  * 0). A Length attribute inconsistent with the message is ignored: everything after the

@@ -1492,6 +1492,86 @@ static void test_5_2_icmp_extension_rfc4884(void) {
         }
 }
 
+/* The padding rules of the original datagram field, one case per rule and direction
+ * (xlat.c, icmp_ext_finish()). RFC 4884 §4: the field "MUST contain at least 128
+ * octets. If the original datagram did not contain 128 octets, the 'original datagram'
+ * field MUST be zero padded to 128 octets"; §4.1-4.3 (ICMPv4): "zero padded to the
+ * nearest 32-bit boundary"; §4.4-4.5 (ICMPv6): to the nearest 64-bit boundary. Padding
+ * is only added where the datagram needs it: a quote that is cut short is cut back to
+ * the unit; the received padding is not datagram and is not carried over. RFC 7915
+ * §4.2/§5.2: the Length attribute "MUST be adjusted accordingly". */
+static void test_rfc4884_padding_rules(void) {
+        uint8_t ext[200], w[2000];
+        size_t len, wl, el;
+
+        setup("2001:db8:64::/96", 1500);
+        el = mpls_extension(ext, 12);
+
+        /* 4→6, RFC 4884 §4.4: the whole 136-byte datagram (34 words of 32 bits, no
+         * padding) becomes 156 bytes: padded to 160, Length 20 words of 64 bits. */
+        len = icmp4_error_ext(11, 0, 108, 136, 34, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 3, 0, 108, 156, 160, 20, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 4→6, RFC 4884 §4: the whole 48-byte datagram, padded to 128 in IPv4, is 68
+         * bytes in IPv6: padded to 128 again, Length 16. */
+        len = icmp4_error_ext(11, 0, 20, 128, 32, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 3, 0, 20, 128, 128, 16, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 4→6, only when needed: a router quoted 192 bytes (Length 48) of a 500-byte
+         * datagram. Translated, that is 212 bytes, not a multiple of 8: the quote is cut
+         * to 208 (Length 26); padding it to 216 would put 4 zero bytes where the packet
+         * had data. */
+        len = icmp4_error_ext(11, 0, 472, 192, 48, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp6_error_ext_expected(w, 3, 0, 472, 208, 208, 26, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 4→6, the received padding is not datagram: the whole 136-byte datagram padded
+         * to a 160-byte field (Length 40, 24 zero bytes) is laid out as above (156 →
+         * 160, Length 20), not as 180 translated bytes cut to 176. */
+        len = icmp4_error_ext(11, 0, 108, 160, 40, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 3, 0, 108, 156, 160, 20, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, RFC 4884 §4.1: the whole 149-byte IPv6 datagram (padded to 152, Length
+         * 19) becomes 129 bytes: padded to 132, Length 33 words of 32 bits. */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 101, 152, 19, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 101, 129, 132, 33, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, RFC 4884 §4: 68 bytes padded to 128 (Length 16) → 48 → 128 (Length 32). */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 20, 128, 16, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 20, 48, 128, 32, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, a quote that must be cut to fit 576 bytes (RFC 1812 §4.3.2.3) is cut to
+         * the unit and not padded: the whole 536-byte IPv6 datagram (Length 67) is 516
+         * bytes in IPv4, 576 - 28 - 40 = 508 fit (Length 127) before the 40-byte
+         * extension. */
+        el = mpls_extension(ext, 40);
+        len = icmp6_error_ext(REMOTE6, 1, 4, 488, 536, 67, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 488, 508, 508, 127, ext, el);
+        CHECK_EQ(wl, 576);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, the same datagram 8 bytes shorter fits whole: 508 bytes, no padding. */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 480, 528, 66, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 480, 508, 508, 127, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+}
+
 static void test_inplace_variants(void) {
         uint8_t t[3000];
         size_t n;
@@ -1599,6 +1679,7 @@ int main(void) {
         test_5_3_icmp_error_inner();
         test_4_2_icmp_extension_rfc4884();
         test_5_2_icmp_extension_rfc4884();
+        test_rfc4884_padding_rules();
         test_inplace_variants();
         test_round_trip();
         test_counters_and_strings();
