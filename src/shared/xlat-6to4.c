@@ -74,7 +74,11 @@ static enum xlat_drop_reason ttp64_ipv6_header(struct xlat_ctx *c) {
         if ((c->in[0] >> 4) != 6)
                 return XLAT_DROP_BAD_IP_VERSION;
         plen = get_be16(c->in + 4);
-        if (plen == 0) /* a jumbogram (or BIG TCP): cannot become IPv4 */
+        /* A jumbogram (or BIG TCP) has Payload Length 0 and a Hop-by-Hop header with the
+         * real one (RFC 2675): it cannot become IPv4. Payload Length 0 is otherwise a
+         * packet with nothing after its headers, e.g. Next Header 59 (No Next Header,
+         * RFC 8200 §4.7), which §5.1 translates like any other ("Protocol: ... copied"). */
+        if (plen == 0 && c->in[6] == IPPROTO_HOPOPTS)
                 return XLAT_DROP_BAD_IPV6_HEADER;
         if (IPV6_HDR_LEN + plen > c->len)
                 return XLAT_DROP_TRUNCATED;

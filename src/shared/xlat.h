@@ -69,6 +69,15 @@
  * the CLAT IPv6 address; an IPv4 unexpired source route with Destination Unreachable /
  * Source Route Failed from 192.0.0.8.
  *
+ * Other upper layers (No Next Header, GRE, ESP, AH, SCTP, UDP-Lite, ...) are translated
+ * with their payload unchanged, the protocol copied (§4.1 "Next Header", §5.1
+ * "Protocol": the last Next Header after the extension headers), as §4.5 asks:
+ * "translators MUST forward all transport protocols"; their checksums are not touched
+ * (§4.5: "Other transport protocols (e.g., ... DCCP) are OPTIONAL to support"), so the
+ * few that cover a pseudo-header (UDP-Lite, DCCP) arrive with the old one. An IPv6
+ * packet with Payload Length 0 is translated unless it is a jumbogram (Hop-by-Hop
+ * first).
+ *
  * Checksums: TCP and UDP checksums are adjusted incrementally (RFC 1624) for the change
  * of pseudo-header, never recomputed over the payload. With XLAT_F_CSUM_PARTIAL the L4
  * checksum field holds only the pseudo-header sum (CHECKSUM_PARTIAL, virtio_net_hdr

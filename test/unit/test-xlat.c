@@ -1030,6 +1030,83 @@ static void test_5_1_1_atomic_fragment_identification(void) {
         }
 }
 
+/* Upper layers without an L4 step. RFC 7915 §5.1 "Protocol: For ICMPv6 (58), it is
+ * changed to ICMP (1); otherwise, extension headers are skipped, and the Next Header
+ * field is copied from the last IPv6 header"; §4.1 "Next Header: For ICMPv4 (1), it is
+ * changed to ICMPv6 (58); otherwise, the protocol field MUST be copied from the IPv4
+ * header"; §4.5/§5.5 "translators MUST forward all transport protocols". The payload
+ * goes through unchanged: No Next Header (59, also with Payload Length 0), GRE, ESP,
+ * SCTP, UDP-Lite; with extension headers and as fragments; 4→6 also fragmented. */
+static void test_other_upper_layers(void) {
+        static const uint8_t protos[] = { 59, 47, 50, 132, 136 };
+        uint8_t data[1400], body[1500], w[1600];
+        size_t len, wl;
+
+        setup("2001:db8:64::/96", 1500);
+        for (size_t i = 0; i < 1400; i++)
+                data[i] = (uint8_t) (i * 11 + 3);
+        for (size_t i = 0; i < ELEMENTSOF(protos); i++) {
+                uint8_t proto = protos[i];
+
+                for (size_t n = 0; n <= 300; n += 100) {
+                        const uint8_t *p;
+
+                        /* 6→4, plain */
+                        len = tp_ipv6(in, 0x48, proto, 33, REMOTE6, CLAT6, data, n);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        p = pkt(&R, 0);
+                        wl = tp_ipv4(w, 0x48, tp_get16(p + 4), 0, 33, proto, REMOTE4, CLAT4, data, n, false);
+                        CHECK_BYTES(p, R.packets[0].len, w, wl);
+                        CHECK_EQ(R.packets[0].l4_protocol, proto);
+
+                        /* 6→4, after Hop-by-Hop and Destination Options: the last Next Header */
+                        memset(body, 0, 16);
+                        body[0] = 60;         /* HBH → DST */
+                        body[2] = 1, body[3] = 4;
+                        body[8] = proto;      /* DST → proto */
+                        body[10] = 1, body[11] = 4;
+                        memcpy(body + 16, data, n);
+                        len = tp_ipv6(in, 0x48, 0, 33, REMOTE6, CLAT6, body, 16 + n);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        p = pkt(&R, 0);
+                        CHECK_EQ(p[9], proto);
+                        CHECK_EQ(R.packets[0].len, 20 + n);
+                        CHECK(memcmp(p + 20, data, n) == 0);
+
+                        /* 6→4, a first fragment: IPv4 fragment of the same protocol */
+                        body[0] = proto, body[1] = 0;
+                        tp_put16(body + 2, 1);
+                        body[4] = 0, body[5] = 0, body[6] = 0x0a, body[7] = 0xbc;
+                        memcpy(body + 8, data, n + 8);
+                        len = tp_ipv6(in, 0, IPPROTO_FRAGMENT, 33, REMOTE6, CLAT6, body, 8 + n + 8);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        wl = tp_ipv4(w, 0, 0x0abc, 0x2000, 33, proto, REMOTE4, CLAT4, data, n + 8, false);
+                        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+                        /* 4→6, DF set */
+                        len = tp_ipv4(in, 0x48, 0x1234, 0x4000, 33, proto, CLAT4, REMOTE4, data, n, false);
+                        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+                        wl = tp_ipv6(w, 0x48, proto, 33, CLAT6, REMOTE6, data, n);
+                        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+                }
+
+                /* 4→6, DF clear and over 1280 translated: fragments, Next Header proto */
+                len = tp_ipv4(in, 0, 0x1234, 0, 33, proto, CLAT4, REMOTE4, data, 1300, false);
+                CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+                CHECK_EQ(R.n_packets, 2);
+                CHECK_EQ(R.packets[0].len, 1280);
+                CHECK_EQ(pkt(&R, 0)[6], IPPROTO_FRAGMENT);
+                CHECK_EQ(pkt(&R, 0)[40], proto);
+                CHECK_EQ(pkt(&R, 1)[40], proto);
+                CHECK(memcmp(pkt(&R, 0) + 48, data, 1232) == 0);
+                CHECK(memcmp(pkt(&R, 1) + 48, data + 1232, 1300 - 1232) == 0);
+        }
+
+        /* Payload Length 0 is a jumbogram only with a Hop-by-Hop header (RFC 2675). */
+        len = tp_ipv6(in, 0, IPPROTO_HOPOPTS, 64, REMOTE6, CLAT6, data, 0);
+        CHECK_DROP(t64(len + 8, 0), XLAT_DROP_BAD_IPV6_HEADER);
+}
+
 /* §5.2: Echo 128/129 → 8/0, pseudo-header taken out of the checksum; informational
  * messages without an ICMPv4 form are dropped. */
 static void test_5_2_icmp_echo(void) {
@@ -1672,6 +1749,7 @@ int main(void) {
         test_5_1_extension_headers();
         test_5_1_1_fragment_header();
         test_5_1_1_atomic_fragment_identification();
+        test_other_upper_layers();
         test_5_2_icmp_echo();
         test_5_2_icmp_error_from_router();
         test_5_2_icmpv4_error_576();
