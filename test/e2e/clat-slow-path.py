@@ -415,16 +415,16 @@ def main():
             r = run.case("64", name, pkt if isinstance(pkt, list) else [pkt], oracle_in)
             r["round"] = rnd
             results.append(r)
-    # Through the IPv4 stack (raw socket, the kernel may fragment by the learned path
-    # MTU): compared between backends only.
-    for name, pkt in cases_46(p)[:5]:
-        run.seq += 1
-        clat.raw4.sendto(pkt, (REMOTE4, 0))
-        got6, got4 = run.close(run.seq)
-        results.append({"direction": "46", "name": name + " (through the IPv4 stack)", "round": "stack",
-                        "out6": got6, "out4": got4})
-        print(f"through the IPv4 stack: {name}: IPv6 out {[len(x) // 2 for x in got6]}, IPv4 back "
-              f"{[len(x) // 2 for x in got4]}")
+        # Through the IPv4 stack (raw socket, IP_HDRINCL): the kernel fragments packets
+        # without DF by the path MTU it learned, so these are compared between the
+        # backends only.
+        for name, pkt in cases_46(p)[:5]:
+            run.seq += 1
+            clat.raw4.sendto(pkt, (REMOTE4, 0))
+            got6, got4 = run.close(run.seq)
+            results.append({"direction": "46", "name": name + " (through the IPv4 stack)",
+                            "round": "stack, " + rnd, "out6": got6, "out4": got4})
+            print(f"through the IPv4 stack, {rnd}: {name}: IPv6 out {[len(x) // 2 for x in got6]}")
     pipe.stdin.close()
     pipe.wait()
     with open(out_path, "w") as f:
