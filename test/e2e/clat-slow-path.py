@@ -291,12 +291,22 @@ class Clat:
         for s in (self.r_rx, self.c_rx):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         self.seq = 0
+        self.send_errors = []
 
+    # A packet the CLAT device's tc egress drops (TC_ACT_SHOT) fails the send with
+    # ENOBUFS: that is the CLAT losing it, not the harness failing; it is recorded and
+    # the case shows what (nothing) came out.
     def send46(self, pkt):
-        self.c_tx.sendto(pkt, (self.clat_dev, ETH_P_IP))
+        try:
+            self.c_tx.sendto(pkt, (self.clat_dev, ETH_P_IP))
+        except OSError as e:
+            self.send_errors.append(f"4to6: {e.strerror}")
 
     def send64(self, pkt):
-        self.r_tx.send(self.eth + pkt)
+        try:
+            self.r_tx.send(self.eth + pkt)
+        except OSError as e:
+            self.send_errors.append(f"6to4: {e.strerror}")
 
     def drain(self):
         for s in (self.r_rx, self.c_rx):
@@ -376,10 +386,14 @@ class Run:
     def case(self, direction, name, pkts, oracle_in=None):
         self.seq += 1
         want = self.oracle(direction, oracle_in or pkts[-1]) if oracle_in or len(pkts) == 1 else None
+        self.clat.send_errors.clear()
         for pkt in pkts:
             (self.clat.send46 if direction == "46" else self.clat.send64)(pkt)
+        errors = list(self.clat.send_errors)
         got6, got4 = self.close(self.seq)
         r = {"direction": direction, "name": name, "out6": got6, "out4": got4}
+        if errors:
+            r["send_errors"] = errors
         if want is not None:
             r["want"] = want
             r["ok"] = got6 == want["out6"] and got4 == want["out4"]
@@ -388,8 +402,9 @@ class Run:
 
 def describe_miss(r):
     w = r["want"]
-    return (f"{r['direction']} {r['name']}: library {w['verdict']}/{w['reason']} "
-            f"{len(w['out6'])}+{len(w['out4'])} packets, CLAT {len(r['out6'])}+{len(r['out4'])}")
+    return (f"{r['direction']} {r['name']} ({r['round']}): library {w['verdict']}/{w['reason']} "
+            f"{len(w['out6'])}+{len(w['out4'])} packets, CLAT {len(r['out6'])}+{len(r['out4'])}"
+            + (f", sending: {', '.join(r['send_errors'])}" if r.get("send_errors") else ""))
 
 
 def main():
@@ -420,10 +435,14 @@ def main():
         # backends only.
         for name, pkt in cases_46(p)[:5]:
             run.seq += 1
-            clat.raw4.sendto(pkt, (REMOTE4, 0))
+            try:
+                clat.raw4.sendto(pkt, (REMOTE4, 0))
+                error = None
+            except OSError as e:
+                error = e.strerror
             got6, got4 = run.close(run.seq)
             results.append({"direction": "46", "name": name + " (through the IPv4 stack)",
-                            "round": "stack, " + rnd, "out6": got6, "out4": got4})
+                            "round": "stack, " + rnd, "out6": got6, "out4": got4, "send_error": error})
             print(f"through the IPv4 stack, {rnd}: {name}: IPv6 out {[len(x) // 2 for x in got6]}")
     pipe.stdin.close()
     pipe.wait()
