@@ -46,8 +46,9 @@ static void ttp64_ipv4_hdr(uint8_t *o, uint8_t tos, uint16_t tot_len, bool frag_
         o[1] = tos;
         put_be16(o + 2, tot_len);
         if (frag_header) {
-                /* §5.1.1: "Identification: Copied from the low-order 16-bits in the
-                 * Identification field in the Fragment Header", MF from M, DF clear. */
+                /* §5.1.1: "Identification: Copied from the low-order 16 bits in the
+                 * Identification field in the Fragment Header"; MF from M, "The IPv4
+                 * Don't Fragment (DF) flag is cleared (set to zero)". */
                 put_be16(o + 4, (uint16_t) frag_id);
                 put_be16(o + 6, (uint16_t) ((more ? IPV4_FLAG_MF : 0) | (frag_offset & IPV4_OFFSET_MASK)));
         } else if (force_df || tot_len > TTP64_DF_THRESHOLD) {

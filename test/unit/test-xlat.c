@@ -958,9 +958,10 @@ static void test_5_1_1_fragment_header(void) {
         CHECK_EQ(tp_get16(pkt(&R, 0) + 6), 0);
 }
 
-/* §5.1.1 "If the IPv6 packet contains a Fragment Header ... Identification: Copied from
- * the low-order 16-bits in the Identification field in the Fragment Header ... The Don't
- * Fragment flag is set to zero": for every packet with a Fragment header, so also for an
+/* §5.1.1 (the fields of a packet with a Fragment header): "Identification: Copied from
+ * the low-order 16 bits in the Identification field in the Fragment Header", "The IPv4
+ * Don't Fragment (DF) flag is cleared (set to zero)": for every packet with a Fragment
+ * header, so also for an
  * atomic fragment (offset 0, M clear), which is otherwise a whole datagram (RFC 8021):
  * its checksums translate as usual, a wrong one stays wrong by the same amount. UDP,
  * TCP, ICMPv6 echo and No Next Header (59), each with a good and a bad checksum, under
@@ -1030,11 +1031,12 @@ static void test_5_1_1_atomic_fragment_identification(void) {
         }
 }
 
-/* Upper layers without an L4 step. RFC 7915 §5.1 "Protocol: For ICMPv6 (58), it is
- * changed to ICMP (1); otherwise, extension headers are skipped, and the Next Header
- * field is copied from the last IPv6 header"; §4.1 "Next Header: For ICMPv4 (1), it is
- * changed to ICMPv6 (58); otherwise, the protocol field MUST be copied from the IPv4
- * header"; §4.5/§5.5 "translators MUST forward all transport protocols". The payload
+/* Upper layers without an L4 step. RFC 7915 §5.1 "Protocol" (ICMPv6 becomes ICMP,
+ * anything else is the Next Header of the last IPv6 header, after the extension headers
+ * it skips), §4.1 "Next Header" (ICMP becomes ICMPv6, anything else copied), and §5.5
+ * (§4.5 alike): "Other transport protocols (e.g., DCCP) are OPTIONAL to support. In
+ * order to ease debugging and troubleshooting, translators MUST forward all transport
+ * protocols as described in the "Protocol" step of Section 5.1." The payload
  * goes through unchanged: No Next Header (59, also with Payload Length 0), GRE, ESP,
  * SCTP, UDP-Lite; with extension headers and as fragments; 4→6 also fragmented. */
 static void test_other_upper_layers(void) {
