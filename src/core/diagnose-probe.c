@@ -345,7 +345,7 @@ static void probe_nat64(const DiagProbeInput *in, DiagReport *report) {
                 family = AF_INET6;
                 nat64_prefix_embed_ipv4(&in->nat64, &in->target, &synthesized);
                 destination = &synthesized;
-                snprintf(path, sizeof(path), "%s (%s) at %s, no CLAT", target, in->target_origin,
+                snprintf(path, sizeof(path), "%s (%s) at %s (no CLAT)", target, in->target_origin,
                          inet_ntop(AF_INET6, &synthesized, a, sizeof(a)));
         } else {
                 const char *why = "no CLAT and no NAT64 prefix on the link";
