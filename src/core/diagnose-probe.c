@@ -464,35 +464,74 @@ static int dns_skip_name(const uint8_t *m, size_t len, size_t off) {
         return -EBADMSG;
 }
 
+size_t diag_dns_build_query(uint8_t buf[static DIAG_DNS_QUERY_SIZE], uint16_t id) {
+        static const uint8_t question[] = "\x08ipv4only\x04" "arpa\0" /* QNAME */
+                                          "\x00\x1c"                    /* QTYPE AAAA */
+                                          "\x00\x01";                   /* QCLASS IN */
+
+        memset(buf, 0, 12);
+        buf[0] = (uint8_t) (id >> 8);
+        buf[1] = (uint8_t) id;
+        buf[2] = 0x01; /* RD */
+        buf[5] = 1;    /* QDCOUNT */
+        memcpy(buf + 12, question, sizeof(question) - 1);
+        return 12 + sizeof(question) - 1;
+}
+
+int diag_dns_parse_aaaa(const uint8_t *reply, size_t len, uint16_t id, struct in6_addr *answers, size_t max,
+                        int *ret_rcode) {
+        size_t n_answers = 0;
+        unsigned qd, an;
+        int off = 12;
+
+        if (len < 12 || reply[0] != (uint8_t) (id >> 8) || reply[1] != (uint8_t) id || !(reply[2] & 0x80))
+                return -EBADMSG;
+        *ret_rcode = reply[3] & 0x0f;
+        qd = (unsigned) reply[4] << 8 | reply[5];
+        an = (unsigned) reply[6] << 8 | reply[7];
+        for (unsigned i = 0; i < qd; i++) {
+                off = dns_skip_name(reply, len, (size_t) off);
+                if (off < 0 || (size_t) off + 4 > len)
+                        return -EBADMSG;
+                off += 4;
+        }
+        for (unsigned i = 0; i < an; i++) {
+                unsigned type, rdlength;
+
+                off = dns_skip_name(reply, len, (size_t) off);
+                if (off < 0 || (size_t) off + 10 > len)
+                        return -EBADMSG;
+                type = (unsigned) reply[off] << 8 | reply[off + 1];
+                rdlength = (unsigned) reply[off + 8] << 8 | reply[off + 9];
+                off += 10;
+                if ((size_t) off + rdlength > len)
+                        return -EBADMSG;
+                /* CNAMEs and other records on the way are skipped: only the AAAA count. */
+                if (type == 28 && rdlength == 16 && n_answers < max)
+                        memcpy(answers + n_answers++, reply + off, 16);
+                off += (int) rdlength;
+        }
+        return (int) n_answers;
+}
+
 /* One AAAA query over UDP; the AAAA records of the answer section into `answers`.
  * Returns how many, or a negative errno (-ETIMEDOUT: no answer). */
 static int dns_query_aaaa(const struct v6m_dns_server *server, struct in6_addr *answers, size_t max, int *ret_rcode) {
-        static const uint8_t qname[] = "\x08ipv4only\x04" "arpa";
-        uint8_t query[64], reply[1500];
+        uint8_t query[DIAG_DNS_QUERY_SIZE], reply[1500];
         union {
                 struct sockaddr sa;
                 struct sockaddr_in in;
                 struct sockaddr_in6 in6;
         } dst = {};
         socklen_t dst_len;
-        uint16_t id, qd, an;
-        size_t qlen = 0, n_answers = 0;
+        uint16_t id;
+        size_t qlen;
         uint64_t deadline;
-        int fd, off;
+        int fd, r;
 
         if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
                 id = (uint16_t) now_usec();
-        memset(query, 0, 12);
-        memcpy(query, &id, 2);
-        query[2] = 0x01; /* RD */
-        query[5] = 1;    /* QDCOUNT */
-        qlen = 12;
-        memcpy(query + qlen, qname, sizeof(qname)); /* with its terminating zero label */
-        qlen += sizeof(qname);
-        query[qlen++] = 0;
-        query[qlen++] = 28; /* AAAA */
-        query[qlen++] = 0;
-        query[qlen++] = 1; /* IN */
+        qlen = diag_dns_build_query(query, id);
 
         if (server->family == AF_INET6) {
                 dst.in6 = (struct sockaddr_in6) { .sin6_family = AF_INET6, .sin6_port = htons(53),
@@ -508,7 +547,7 @@ static int dns_query_aaaa(const struct v6m_dns_server *server, struct in6_addr *
         if (fd < 0)
                 return -errno;
         if (connect(fd, &dst.sa, dst_len) < 0 || send(fd, query, qlen, 0) < 0) {
-                int r = -errno;
+                r = -errno;
                 close(fd);
                 return r;
         }
@@ -517,50 +556,22 @@ static int dns_query_aaaa(const struct v6m_dns_server *server, struct in6_addr *
                 ssize_t n;
 
                 if (wait_readable(fd, deadline, POLLIN) <= 0) {
-                        close(fd);
-                        return -ETIMEDOUT;
+                        r = -ETIMEDOUT;
+                        break;
                 }
                 n = recv(fd, reply, sizeof(reply), MSG_DONTWAIT);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR))
                         continue;
                 if (n < 0) {
-                        int r = -errno;
-                        close(fd);
-                        return r;
+                        r = -errno;
+                        break;
                 }
-                if (n >= 12 && memcmp(reply, &id, 2) == 0 && (reply[2] & 0x80)) {
-                        size_t len = (size_t) n;
-
-                        close(fd);
-
-                        *ret_rcode = reply[3] & 0x0f;
-                        qd = (uint16_t) (reply[4] << 8 | reply[5]);
-                        an = (uint16_t) (reply[6] << 8 | reply[7]);
-                        off = 12;
-                        for (unsigned i = 0; i < qd; i++) {
-                                off = dns_skip_name(reply, len, (size_t) off);
-                                if (off < 0 || (size_t) off + 4 > len)
-                                        return -EBADMSG;
-                                off += 4;
-                        }
-                        for (unsigned i = 0; i < an; i++) {
-                                uint16_t type, rdlength;
-
-                                off = dns_skip_name(reply, len, (size_t) off);
-                                if (off < 0 || (size_t) off + 10 > len)
-                                        return -EBADMSG;
-                                type = (uint16_t) (reply[off] << 8 | reply[off + 1]);
-                                rdlength = (uint16_t) (reply[off + 8] << 8 | reply[off + 9]);
-                                off += 10;
-                                if ((size_t) off + rdlength > len)
-                                        return -EBADMSG;
-                                if (type == 28 && rdlength == 16 && n_answers < max)
-                                        memcpy(answers + n_answers++, reply + off, 16);
-                                off += rdlength;
-                        }
-                        return (int) n_answers;
-                }
+                r = diag_dns_parse_aaaa(reply, (size_t) n, id, answers, max, ret_rcode);
+                if (r >= 0)
+                        break; /* else not our answer (or garbage): keep waiting for it */
         }
+        close(fd);
+        return r;
 }
 
 static bool prefix_announced(const DiagProbeInput *in, const struct v6m_nat64_prefix *p) {
