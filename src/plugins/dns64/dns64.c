@@ -2,7 +2,7 @@
 /* Source plugin: the NAT64 prefix from DNS64 (RFC 7050). Asks the link's resolvers for
  * "ipv4only.arpa" AAAA through c-ares, driven by sd-event (c-ares tells which sockets
  * to watch through its socket-state callback; its timeouts become one timer), and derives
- * the prefix with src/shared/dns64-prefix.c.
+ * the prefix with src/shared/engine/dns64-prefix.c.
  *
  * When: the link is managed with UseDNS64=yes and has carrier. Without an RA PREF64 the
  * answer is the link's prefix; with one, it cross-checks it: a disagreement becomes a
