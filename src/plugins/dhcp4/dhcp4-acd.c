@@ -56,21 +56,19 @@ static int acd_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) 
         return 0;
 }
 
+static bool acd_datagram(const uint8_t *data, size_t size, void *userdata) {
+        Dhcp4Acd *a = userdata;
+
+        if (!arp4_is_conflict(data, size, a->mac, a->address))
+                return true;
+        a->callback(a, DHCP4_ACD_EVENT_CONFLICT, a->userdata);
+        return false;
+}
+
 static int acd_io_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Dhcp4Acd *a = userdata;
 
-        for (unsigned i = 0; i < 16 && a->fd == fd; i++) {
-                uint8_t buf[256];
-                ssize_t n;
-
-                n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-                if (n < 0)
-                        break;
-                if (arp4_is_conflict(buf, (size_t) n, a->mac, a->address)) {
-                        a->callback(a, DHCP4_ACD_EVENT_CONFLICT, a->userdata);
-                        break;
-                }
-        }
+        dhcp4_socket_drain(fd, &a->fd, acd_datagram, a);
         return 0;
 }
 

@@ -138,8 +138,18 @@ static void socket_close(int *fd, sd_event_source **s) {
         *fd = -1;
 }
 
-static int socket_watch(Dhcp4Client *c, int fd, sd_event_source **s, sd_event_io_handler_t handler) {
-        return sd_event_add_io(c->plugin->event, s, fd, EPOLLIN, handler, c);
+/* Take a socket just opened (or the error of opening it) and watch it. */
+static int socket_adopt(Dhcp4Client *c, int opened, int *fd, sd_event_source **s, sd_event_io_handler_t handler,
+                        const char *what) {
+        int r;
+
+        if (opened < 0)
+                return log_client(c, LOG_ERR, opened, "Failed to open the %s socket: %m", what);
+        *fd = opened;
+        r = sd_event_add_io(c->plugin->event, s, *fd, EPOLLIN, handler, c);
+        if (r < 0)
+                return log_client(c, LOG_ERR, r, "Failed to watch the %s socket: %m", what);
+        return 0;
 }
 
 /* Open what the state needs and close the rest; `acd`: leave a running probe alone. */
@@ -149,24 +159,18 @@ static int client_sockets(Dhcp4Client *c, bool raw, bool udp, bool acd) {
         if (!raw)
                 socket_close(&c->raw_fd, &c->raw_source);
         else if (c->raw_fd < 0) {
-                r = dhcp4_socket_raw_open(c->ifindex);
+                r = socket_adopt(c, dhcp4_socket_raw_open(c->ifindex), &c->raw_fd, &c->raw_source, raw_handler,
+                                 "packet");
                 if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to open the packet socket: %m");
-                c->raw_fd = r;
-                r = socket_watch(c, c->raw_fd, &c->raw_source, raw_handler);
-                if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to watch the packet socket: %m");
+                        return r;
         }
         if (!udp)
                 socket_close(&c->udp_fd, &c->udp_source);
         else if (c->udp_fd < 0) {
-                r = dhcp4_socket_udp_open(c->ifname, c->lease.yiaddr);
+                r = socket_adopt(c, dhcp4_socket_udp_open(c->ifname, c->lease.yiaddr), &c->udp_fd, &c->udp_source,
+                                 udp_handler, "UDP");
                 if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to open the UDP socket: %m");
-                c->udp_fd = r;
-                r = socket_watch(c, c->udp_fd, &c->udp_source, udp_handler);
-                if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to watch the UDP socket: %m");
+                        return r;
         }
         if (!acd)
                 dhcp4_acd_stop(&c->acd);
@@ -584,18 +588,15 @@ static int raw_handler(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
+static bool udp_datagram(const uint8_t *data, size_t size, void *userdata) {
+        receive_payload(userdata, data, size);
+        return true;
+}
+
 static int udp_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Dhcp4Client *c = userdata;
 
-        for (unsigned i = 0; i < 16 && c->udp_fd == fd; i++) {
-                uint8_t buf[2048];
-                ssize_t n;
-
-                n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-                if (n < 0)
-                        break;
-                receive_payload(c, buf, (size_t) n);
-        }
+        dhcp4_socket_drain(fd, &c->udp_fd, udp_datagram, c);
         return 0;
 }
 
@@ -616,6 +617,23 @@ static void acd_callback(Dhcp4Acd *acd, Dhcp4AcdEvent event, void *userdata) {
         }
 }
 
+/* The next transmission of the current state, RFC 2131 §4.1 backoff. */
+static void retransmit(Dhcp4Client *c, int (*send)(Dhcp4Client *c), uint64_t now) {
+        (void) send(c);
+        c->attempt++;
+        (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+}
+
+/* After `max` transmissions without an answer, start over with a DISCOVER. */
+static bool give_up_to_discovery(Dhcp4Client *c, unsigned max, const char *why) {
+        if (c->attempt < max)
+                return false;
+        log_client(c, LOG_INFO, 0, "%s", why);
+        set_state(c, DHCP4_STATE_INIT);
+        start_discovery(c);
+        return true;
+}
+
 static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
         Dhcp4Client *c = userdata;
         uint64_t now = now_usec(c);
@@ -632,15 +650,8 @@ static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
                         break;
                 }
                 /* INIT-REBOOT without an answer: RFC 2131 §3.2 step 5, fall back to INIT. */
-                if (c->attempt >= REBOOT_ATTEMPTS_MAX) {
-                        log_client(c, LOG_INFO, 0, "No answer for the remembered address, discovering");
-                        set_state(c, DHCP4_STATE_INIT);
-                        start_discovery(c);
-                        break;
-                }
-                (void) send_request(c);
-                c->attempt++;
-                (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+                if (!give_up_to_discovery(c, REBOOT_ATTEMPTS_MAX, "No answer for the remembered address, discovering"))
+                        retransmit(c, send_request, now);
                 break;
 
         case DHCP4_STATE_SELECTING:
@@ -649,21 +660,12 @@ static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
                         c->failed_reported = true;
                         report(c, DHCP4_CLIENT_EVENT_FAILED, "no DHCPv4 server answered");
                 }
-                (void) send_discover(c);
-                c->attempt++;
-                (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+                retransmit(c, send_discover, now);
                 break;
 
         case DHCP4_STATE_REQUESTING:
-                if (c->attempt >= REQUEST_ATTEMPTS_MAX) {
-                        log_client(c, LOG_INFO, 0, "No answer to REQUEST, discovering again");
-                        set_state(c, DHCP4_STATE_INIT);
-                        start_discovery(c);
-                        break;
-                }
-                (void) send_request(c);
-                c->attempt++;
-                (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+                if (!give_up_to_discovery(c, REQUEST_ATTEMPTS_MAX, "No answer to REQUEST, discovering again"))
+                        retransmit(c, send_request, now);
                 break;
 
         case DHCP4_STATE_RENEWING:
@@ -700,6 +702,20 @@ static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* RENEWING (unicast, from the leased address) or REBINDING (broadcast): the first
+ * REQUEST, then RFC 2131 §4.4.5 retransmissions until `until` (T2 or the lease's end). */
+static void extend_lease(Dhcp4Client *c, Dhcp4ClientState state, uint64_t until, uint64_t now) {
+        bool rebinding = state == DHCP4_STATE_REBINDING;
+
+        set_state(c, state);
+        if (client_sockets(c, rebinding, !rebinding, false) < 0)
+                return;
+        new_exchange(c);
+        (void) send_request(c);
+        c->attempt = 1;
+        (void) timer_arm(c, &c->timer, now + MAX((until - now) / 2, RENEW_RETRANSMIT_MIN_USEC), timer_handler);
+}
+
 static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
         Dhcp4Client *c = userdata;
         uint64_t now = now_usec(c);
@@ -726,22 +742,10 @@ static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata
         }
         if (now >= t2 && (c->state == DHCP4_STATE_BOUND || c->state == DHCP4_STATE_RENEWING)) {
                 log_client(c, LOG_INFO, 0, "T2 reached, rebinding");
-                set_state(c, DHCP4_STATE_REBINDING);
-                if (client_sockets(c, true, false, false) >= 0) {
-                        new_exchange(c);
-                        (void) send_request(c);
-                        c->attempt = 1;
-                        (void) timer_arm(c, &c->timer, now + MAX((end - now) / 2, RENEW_RETRANSMIT_MIN_USEC), timer_handler);
-                }
+                extend_lease(c, DHCP4_STATE_REBINDING, end, now);
         } else if (now >= t1 && c->state == DHCP4_STATE_BOUND) {
                 log_client(c, LOG_DEBUG, 0, "T1 reached, renewing");
-                set_state(c, DHCP4_STATE_RENEWING);
-                if (client_sockets(c, false, true, false) >= 0) {
-                        new_exchange(c);
-                        (void) send_request(c);
-                        c->attempt = 1;
-                        (void) timer_arm(c, &c->timer, now + MAX((t2 - now) / 2, RENEW_RETRANSMIT_MIN_USEC), timer_handler);
-                }
+                extend_lease(c, DHCP4_STATE_RENEWING, t2, now);
         }
         arm_lease_timer(c);
         return 0;

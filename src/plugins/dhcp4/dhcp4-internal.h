@@ -228,6 +228,10 @@ int dhcp4_socket_raw_receive(int fd, uint8_t *buf, size_t size, const uint8_t **
                              const char **ret_reason);
 int dhcp4_socket_udp_open(const char *ifname, struct in_addr address);
 int dhcp4_socket_udp_send(int fd, struct in_addr server, const uint8_t *payload, size_t size);
+/* Hand the datagrams waiting on fd (at most 16) to `handler` until it returns false or
+ * closes the socket (*current_fd is no longer fd). */
+void dhcp4_socket_drain(int fd, const int *current_fd, bool (*handler)(const uint8_t *data, size_t size, void *userdata),
+                        void *userdata);
 int dhcp4_socket_arp_open(int ifindex);
 int dhcp4_socket_arp_send(int fd, int ifindex, const uint8_t packet[ARP4_PACKET_SIZE]);
 

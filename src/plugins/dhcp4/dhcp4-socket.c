@@ -140,6 +140,19 @@ int dhcp4_socket_udp_send(int fd, struct in_addr server, const uint8_t *payload,
         return 0;
 }
 
+void dhcp4_socket_drain(int fd, const int *current_fd, bool (*handler)(const uint8_t *data, size_t size, void *userdata),
+                        void *userdata) {
+        /* A bounded batch, so that one busy socket cannot starve the event loop. */
+        for (unsigned i = 0; i < 16 && *current_fd == fd; i++) {
+                uint8_t buf[2048];
+                ssize_t n;
+
+                n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n < 0 || !handler(buf, (size_t) n, userdata))
+                        break;
+        }
+}
+
 int dhcp4_socket_arp_open(int ifindex) {
         struct sockaddr_ll sll = {
                 .sll_family = AF_PACKET,
