@@ -143,7 +143,8 @@ static int configure(Dhcp4Link *l) {
                 unconfigure(l);
 
         inet_ntop(AF_INET, &m->yiaddr, a, sizeof(a));
-        r = dhcp4_netlink_address(l->plugin->nl, c->ifindex, true, m->yiaddr, prefixlen, broadcast, dhcp4_client_lease_remaining_s(c));
+        r = dhcp4_netlink_address(l->plugin->nl, c->ifindex, true, m->yiaddr, prefixlen, broadcast,
+                                  dhcp4_client_lease_remaining_s(c));
         if (r < 0)
                 return log_link(l, LOG_ERR, r, "Failed to add address %s/%u: %m", a, prefixlen);
         if (!cf->address)
