@@ -151,6 +151,12 @@ uint64_t link_remaining_s(Link *link, uint64_t deadline_usec);
                         : -abs(_le_);                                                              \
         })
 
+/* An entry with a MESSAGE_ID (32 hex digits) and fields (LogField list ending in { NULL }),
+ * with the link's INTERFACE= and IFINDEX=. */
+#define log_link_struct(link, level, message_id, fields, ...)                                      \
+        log_struct_internal(level, 0, __FILE__, __LINE__, __func__, (link)->ifname, (link)->ifindex, \
+                            message_id, fields, __VA_ARGS__)
+
 #define log_link_debug(link, ...) log_link_full_errno(link, LOG_DEBUG, 0, __VA_ARGS__)
 #define log_link_info(link, ...) log_link_full_errno(link, LOG_INFO, 0, __VA_ARGS__)
 #define log_link_notice(link, ...) log_link_full_errno(link, LOG_NOTICE, 0, __VA_ARGS__)

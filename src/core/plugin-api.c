@@ -8,6 +8,7 @@
 #include "link.h"
 #include "manager.h"
 #include "nat64-prefix.h"
+#include "plugin-loader.h"
 
 #define LINK(l) ((Link *) (l))
 #define CLINK(l) ((const Link *) (l))
@@ -185,6 +186,26 @@ void v6m_link_report_clat(v6m_link *l, enum v6m_clat_state state, int error, con
         link_mark_dirty(link);
 }
 
+/* Every plugin message gets the plugin's name: "<name>: " in front of the text and
+ * V6M_PLUGIN=<name> in the journal. Which plugin called is told by the return address. */
+static int plugin_log(const void *caller, const v6m_link *link, int priority, int error, const char *format,
+                      va_list ap) {
+        const char *name = plugin_name_by_address(caller);
+        char message[4000], field[80];
+        int saved_errno = errno;
+
+        if (!name)
+                return log_internalv(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
+                                     link ? CLINK(link)->ifindex : 0, NULL, format, ap);
+        errno = abs(error); /* %m prints the error given, as in log_internalv() */
+        vsnprintf(message, sizeof(message), format, ap);
+        errno = saved_errno;
+        snprintf(field, sizeof(field), "V6M_PLUGIN=%s", name);
+        return log_internal(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
+                            link ? CLINK(link)->ifindex : 0, (const char *const[]) { field, NULL }, "%s: %s", name,
+                            message);
+}
+
 int v6m_link_log(const v6m_link *link, int priority, int error, const char *format, ...) {
         va_list ap;
         int r;
@@ -192,8 +213,7 @@ int v6m_link_log(const v6m_link *link, int priority, int error, const char *form
         if (log_get_max_level() < priority)
                 return -abs(error);
         va_start(ap, format);
-        r = log_internalv(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
-                          link ? CLINK(link)->ifindex : 0, NULL, format, ap);
+        r = plugin_log(__builtin_return_address(0), link, priority, error, format, ap);
         va_end(ap);
         return r;
 }
@@ -205,7 +225,7 @@ int v6m_log(int priority, int error, const char *format, ...) {
         if (log_get_max_level() < priority)
                 return -abs(error);
         va_start(ap, format);
-        r = log_internalv(priority, error, "plugin", 0, "plugin", NULL, 0, NULL, format, ap);
+        r = plugin_log(__builtin_return_address(0), NULL, priority, error, format, ap);
         va_end(ap);
         return r;
 }

@@ -31,6 +31,10 @@ int plugin_check_descriptor(const struct v6m_plugin *p, const char **ret_reason)
 int plugin_set_load(PluginSet *set, const char *dir, char *const *disabled, v6m_core *core);
 void plugin_set_unload(PluginSet *set);
 
+/* The name of the loaded plugin whose code is at `addr` (a return address), NULL if
+ * none: the core's plugin logging functions add it to every entry. */
+const char *plugin_name_by_address(const void *addr);
+
 /* Index of the CLAT plugin implementing `backend` ("clat-ebpf" etc.), or -1. */
 int plugin_set_find_clat(const PluginSet *set, enum v6m_clat_backend backend);
 bool plugin_set_provides(const PluginSet *set, unsigned what);

@@ -31,9 +31,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <sched.h>
@@ -41,7 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -49,6 +48,7 @@
 #include <libkmod.h>
 #endif
 
+#include "capability.h"
 #include "clat-tun-name.h"
 #include "ipxlat-nl.h"
 #include "jool-nl.h"
@@ -57,9 +57,6 @@
 #include "nl-transact.h"
 #include "tun-netlink.h"
 #include "v6mostly/plugin.h"
-
-extern unsigned int if_nametoindex(const char *ifname);
-extern char *if_indextoname(unsigned int ifindex, char *ifname);
 
 #define JOOL_MODULE "jool_siit"
 #define JOOL_INSTANCE "v6mostly"
@@ -91,15 +88,6 @@ typedef struct KmodLink {
 
 /* ---- capabilities, modules, families ---- */
 
-static bool have_cap(int cap) {
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-        struct __user_cap_data_struct d[2] = {};
-
-        if (syscall(SYS_capget, &h, d) < 0)
-                return false;
-        return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 static bool module_loaded(const char *name) {
         char path[128];
 
@@ -112,7 +100,7 @@ static int module_load(const char *name, char *why, size_t size) {
         struct utsname u;
 
         (void) uname(&u);
-        if (!have_cap(CAP_SYS_MODULE)) {
+        if (!have_effective_capability(CAP_SYS_MODULE)) {
                 snprintf(why, size, "no CAP_SYS_MODULE");
                 return -EPERM;
         }
@@ -253,7 +241,7 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
                 snprintf(reason, reason_size, "disabled by V6MOSTLY_CLAT_KMOD_DISABLE=1 (a test knob)");
                 return -EPERM;
         }
-        if (!have_cap(CAP_NET_ADMIN)) {
+        if (!have_effective_capability(CAP_NET_ADMIN)) {
                 snprintf(reason, reason_size, "no CAP_NET_ADMIN");
                 return -EPERM;
         }
@@ -262,7 +250,7 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
 
         /* Jool runs in a network namespace of our own: unshare(CLONE_NEWNET) needs
          * CAP_SYS_ADMIN (the shipped unit does not grant it; see v6mostlyd.service). */
-        if (!have_cap(CAP_SYS_ADMIN)) {
+        if (!have_effective_capability(CAP_SYS_ADMIN)) {
                 snprintf(reason, reason_size,
                          "no CAP_SYS_ADMIN (needed to create the network namespace Jool translates in)");
                 return -EPERM;
@@ -516,7 +504,7 @@ static void kmod_teardown(KmodLink *k) {
                 int r = tun_nl_link_delete_by_name(k->host_nl, k->host_name);
 
                 if (r < 0 && r != -ENODEV)
-                        v6m_link_log(k->link, LOG_WARNING, r, "clat-kmod: cannot delete %s: %m", k->host_name);
+                        v6m_link_log(k->link, LOG_WARNING, r, "cannot delete %s: %m", k->host_name);
         }
         if (k->host_nl >= 0)
                 close(k->host_nl);
@@ -539,7 +527,7 @@ static int health_handler(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = jool_check(k, why, sizeof(why));
         if (r < 0) {
                 k->failed = true;
-                v6m_link_log(k->link, LOG_WARNING, r, "clat-kmod: %s", why);
+                v6m_link_log(k->link, LOG_WARNING, r, "%s", why);
                 v6m_link_report_clat(k->link, V6M_CLAT_FAILED, 0, why);
                 return 0;
         }
@@ -594,20 +582,20 @@ static int clat_kmod_start(void *plugin_data, v6m_link *link, void *link_data, c
         /* A device left by a daemon that was killed (its namespace may still be dying). */
         r = tun_nl_link_delete_by_name(k->host_nl, k->host_name);
         if (r >= 0)
-                v6m_link_log(link, LOG_NOTICE, 0, "clat-kmod: removed %s left behind by an earlier run", k->host_name);
+                v6m_link_log(link, LOG_NOTICE, 0, "removed %s left behind by an earlier run", k->host_name);
 
         k->mode = KMOD_IPXLAT;
         r = ipxlat_setup(k, err, sizeof(err));
         if (r == -EOPNOTSUPP) {
                 if (err[0])
-                        v6m_link_log(link, LOG_INFO, 0, "clat-kmod: ipxlat not usable (%s), using Jool", err);
+                        v6m_link_log(link, LOG_INFO, 0, "ipxlat not usable (%s), using Jool", err);
                 (void) tun_nl_link_delete_by_name(k->host_nl, k->host_name);
                 err[0] = '\0';
                 k->mode = KMOD_JOOL;
                 r = jool_ns_setup(k, err, sizeof(err));
         }
         if (r < 0) {
-                v6m_link_log(link, LOG_WARNING, r, "clat-kmod: %s", err[0] ? err : strerror(-r));
+                v6m_link_log(link, LOG_WARNING, r, "%s", err[0] ? err : strerror(-r));
                 kmod_teardown(k);
                 return r;
         }
@@ -616,7 +604,7 @@ static int clat_kmod_start(void *plugin_data, v6m_link *link, void *link_data, c
                 kmod_teardown(k);
                 return r;
         }
-        v6m_link_log(link, LOG_INFO, 0, "clat-kmod: %s, %s up, %s/32 ↔ %s, MTU %u",
+        v6m_link_log(link, LOG_INFO, 0, "%s, %s up, %s/32 ↔ %s, MTU %u",
                      k->mode == KMOD_JOOL ? "Jool SIIT in its own network namespace" : "ipxlat device", k->host_name,
                      inet_ntop(AF_INET, &config->ipv4_address, a4, sizeof(a4)),
                      inet_ntop(AF_INET6, &config->ipv6_address, a6, sizeof(a6)), config->mtu);
