@@ -48,6 +48,7 @@ Link *link_free(Link *link) {
         link_warnings_clear(link);
         free(link->dhcp4_reason);
         free(link->clat_reason);
+        free(link->clat_backend_failure);
         free(link->reason);
         free(link->ifname);
         return mfree(link);
@@ -519,6 +520,8 @@ static void link_collect_facts(Link *link, LinkFacts *f) {
                 .clat_backend_available = link->clat_backend_available,
                 .clat_state = link->clat_state,
                 .clat_reason = link->clat_reason,
+                .clat_attempted = link->clat_attempted,
+                .clat_backend_failed = link->clat_backend_failed,
         };
 }
 
@@ -567,12 +570,20 @@ void link_check_state(Link *link) {
         link_collect_facts(link, &facts);
         link_derive_state(&facts, &d);
 
-        if (d.want_clat && link->clat_state == V6M_CLAT_STOPPED && !link->clat_attempted) {
+        switch (d.clat_action) {
+        case CLAT_ACTION_START:
                 clat_start(link);
-                link_collect_facts(link, &facts);
-                link_derive_state(&facts, &d);
-        } else if (!d.want_clat && (link->clat_state != V6M_CLAT_STOPPED || link->clat_attempted)) {
+                break;
+        case CLAT_ACTION_STOP:
                 clat_stop(link);
+                break;
+        case CLAT_ACTION_NEXT_BACKEND:
+                clat_next_backend(link);
+                break;
+        case CLAT_ACTION_NONE:
+                break;
+        }
+        if (d.clat_action != CLAT_ACTION_NONE) {
                 link_collect_facts(link, &facts);
                 link_derive_state(&facts, &d);
         }

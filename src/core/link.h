@@ -74,7 +74,12 @@ struct Link {
         int clat_plugin;      /* index into manager->plugins, or -1 */
         size_t clat_backend_index; /* position in Backend= of the backend in use */
         bool clat_attempted;       /* backends were tried for the current decision */
+        ClatCause clat_cause;      /* why the CLAT failed (clat_state FAILED) */
         char *clat_reason;
+        /* The backend in use reported FAILED or STOPPED (a fact, v6m_link_report_clat()):
+         * the link's dispatch stops it and tries the next one. */
+        bool clat_backend_failed;
+        char *clat_backend_failure; /* its reason, with the error */
         /* Backends of Backend= not used, in order, each with why (probe refused, start
          * failed, failed later): "tried" in the JSON. Reset when the CLAT stops. */
         struct {

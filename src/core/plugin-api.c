@@ -154,36 +154,9 @@ void v6m_link_report_warning(v6m_link *l, const char *key, const char *message) 
 }
 
 void v6m_link_report_clat(v6m_link *l, enum v6m_clat_state state, int error, const char *reason) {
-        Link *link = LINK(l);
-
-        if (link->clat_plugin < 0)
-                return; /* a late report from a backend we already stopped */
-
-        switch (state) {
-        case V6M_CLAT_RUNNING:
-                log_link_info(link, "CLAT running (backend %s)",
-                              link->manager->plugins.plugins[link->clat_plugin].ops->name);
-                link->clat_state = V6M_CLAT_RUNNING;
-                break;
-        case V6M_CLAT_FAILED:
-        case V6M_CLAT_STOPPED: {
-                char why[300];
-
-                snprintf(why, sizeof(why), "%s%s%s", reason ?: "stopped", error ? ": " : "",
-                         error ? strerror(abs(error)) : "");
-                Plugin *p = link->manager->plugins.plugins + link->clat_plugin;
-
-                log_link_warning(link, "CLAT backend %s failed (%s), trying the next backend", p->ops->name, why);
-                /* Let it remove what it still holds before the next one starts. */
-                if (p->ops->stop && link->plugin_data)
-                        p->ops->stop(p->data, (v6m_link *) link, link->plugin_data[link->clat_plugin]);
-                clat_fall_through(link, why);
-                break;
-        }
-        default:
-                link->clat_state = state;
-        }
-        link_mark_dirty(link);
+        if ((int) state < 0 || state >= _V6M_CLAT_STATE_MAX)
+                return;
+        clat_report(LINK(l), state, error, reason);
 }
 
 /* Every plugin message gets the plugin's name: "<name>: " in front of the text and
