@@ -174,9 +174,12 @@ static int plugin_log(const void *caller, const v6m_link *link, int priority, in
         vsnprintf(message, sizeof(message), format, ap);
         errno = saved_errno;
         snprintf(field, sizeof(field), "V6M_PLUGIN=%s", name);
+        /* A plugin that still writes its own "<name>: " gets it once. */
+        size_t l = strlen(name);
+        bool prefixed = strncmp(message, name, l) == 0 && message[l] == ':' && message[l + 1] == ' ';
         return log_internal(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
-                            link ? CLINK(link)->ifindex : 0, (const char *const[]) { field, NULL }, "%s: %s", name,
-                            message);
+                            link ? CLINK(link)->ifindex : 0, (const char *const[]) { field, NULL }, "%s%s%s",
+                            prefixed ? "" : name, prefixed ? "" : ": ", message);
 }
 
 int v6m_link_log(const v6m_link *link, int priority, int error, const char *format, ...) {

@@ -31,6 +31,16 @@ int plugin_check_file(int fd, const char **ret_reason) {
                 *ret_reason = "world-writable";
                 return -EPERM;
         }
+        /* As NetworkManager's plugin check: whoever may write it may run code as root. */
+        if (st.st_mode & S_IWGRP) {
+                *ret_reason = "group-writable";
+                return -EPERM;
+        }
+        /* A set-ID bit on a shared object has no use and says something is off. */
+        if (st.st_mode & (S_ISUID | S_ISGID)) {
+                *ret_reason = st.st_mode & S_ISUID ? "setuid" : "setgid";
+                return -EPERM;
+        }
         return 0;
 }
 

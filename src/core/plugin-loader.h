@@ -19,7 +19,8 @@ typedef struct PluginSet {
         size_t n_plugins;
 } PluginSet;
 
-/* Check one file before dlopen(): regular, owned by root, not world-writable. Returns 0
+/* Check one file before dlopen(): regular, owned by root, neither world- nor
+ * group-writable, neither setuid nor setgid. Returns 0
  * or a negative errno with a static reason. Split out for unit tests. */
 int plugin_check_file(int fd, const char **ret_reason);
 

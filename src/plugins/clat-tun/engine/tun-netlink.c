@@ -12,31 +12,6 @@
 #include <unistd.h>
 
 
-struct nl_request {
-        struct nlmsghdr h;
-        union {
-                struct ifinfomsg ifi;
-                struct ifaddrmsg ifa;
-                struct rtmsg rtm;
-                struct ndmsg ndm;
-        };
-        uint8_t attrs[256];
-};
-
-static void add_attr(struct nl_request *req, uint16_t type, const void *data, size_t len) {
-        struct rtattr *rta = (struct rtattr *) ((uint8_t *) req + NLMSG_ALIGN(req->h.nlmsg_len));
-
-        rta->rta_type = type;
-        rta->rta_len = (unsigned short) RTA_LENGTH(len);
-        if (len)
-                memcpy(RTA_DATA(rta), data, len);
-        req->h.nlmsg_len = NLMSG_ALIGN(req->h.nlmsg_len) + RTA_ALIGN(rta->rta_len);
-}
-
-static void add_u32(struct nl_request *req, uint16_t type, uint32_t v) {
-        add_attr(req, type, &v, sizeof(v));
-}
-
 int tun_nl_open(void) {
         struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
         int fd, one = 1;
@@ -54,59 +29,47 @@ int tun_nl_open(void) {
         return fd;
 }
 
-/* Send one request; hand each reply message to `cb` (if any) until the ACK, the error or
- * the end of a dump. */
-static int transact(int fd, struct nl_request *req, nl_reply_handler_t cb, void *userdata) {
-        req->h.nlmsg_flags |= NLM_F_REQUEST | (cb ? 0 : NLM_F_ACK);
-        return nl_transact(fd, &req->h, cb, userdata);
-}
-
 int tun_nl_link_delete_by_name(int fd, const char *name) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_DELLINK },
-        };
+        NlRequest r;
 
-        add_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
-        return transact(fd, &req, NULL, NULL);
+        nl_request_init(&r, RTM_DELLINK, NLM_F_ACK, sizeof(struct ifinfomsg));
+        nl_request_put_string(&r, IFLA_IFNAME, name);
+        return nl_request_transact(fd, &r, NULL, NULL);
 }
 
 int tun_nl_link_set(int fd, int ifindex, uint32_t mtu, bool up) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)), .nlmsg_type = RTM_NEWLINK },
-                .ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_change = IFF_UP,
-                         .ifi_flags = up ? IFF_UP : 0 },
-        };
+        NlRequest r;
+        struct ifinfomsg *ifi = nl_request_init(&r, RTM_NEWLINK, NLM_F_ACK, sizeof(*ifi));
 
+        *ifi = (struct ifinfomsg) { .ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_change = IFF_UP,
+                                    .ifi_flags = up ? IFF_UP : 0 };
         if (mtu)
-                add_u32(&req, IFLA_MTU, mtu);
-        return transact(fd, &req, NULL, NULL);
+                nl_request_put_u32(&r, IFLA_MTU, mtu);
+        return nl_request_transact(fd, &r, NULL, NULL);
 }
 
 int tun_nl_addr4_add(int fd, int ifindex, const struct in_addr *address) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)), .nlmsg_type = RTM_NEWADDR,
-                       .nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE },
-                .ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_scope = RT_SCOPE_UNIVERSE,
-                         .ifa_index = (unsigned) ifindex },
-        };
+        NlRequest r;
+        struct ifaddrmsg *ifa = nl_request_init(&r, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+                                                sizeof(*ifa));
 
-        add_attr(&req, IFA_LOCAL, address, 4);
-        add_attr(&req, IFA_ADDRESS, address, 4);
-        return transact(fd, &req, NULL, NULL);
+        *ifa = (struct ifaddrmsg) { .ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_scope = RT_SCOPE_UNIVERSE,
+                                    .ifa_index = (unsigned) ifindex };
+        nl_request_put(&r, IFA_LOCAL, address, 4);
+        nl_request_put(&r, IFA_ADDRESS, address, 4);
+        return nl_request_transact(fd, &r, NULL, NULL);
 }
 
 int tun_nl_route4_default_add(int fd, int ifindex, uint32_t metric, const struct in_addr *src) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)), .nlmsg_type = RTM_NEWROUTE,
-                       .nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE },
-                .rtm = { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_V6MOSTLY,
-                         .rtm_scope = RT_SCOPE_LINK, .rtm_type = RTN_UNICAST },
-        };
+        NlRequest r;
+        struct rtmsg *rtm = nl_request_init(&r, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, sizeof(*rtm));
 
-        add_u32(&req, RTA_OIF, (uint32_t) ifindex);
-        add_u32(&req, RTA_PRIORITY, metric);
-        add_attr(&req, RTA_PREFSRC, src, 4);
-        return transact(fd, &req, NULL, NULL);
+        *rtm = (struct rtmsg) { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_V6MOSTLY,
+                                .rtm_scope = RT_SCOPE_LINK, .rtm_type = RTN_UNICAST };
+        nl_request_put_u32(&r, RTA_OIF, (uint32_t) ifindex);
+        nl_request_put_u32(&r, RTA_PRIORITY, metric);
+        nl_request_put(&r, RTA_PREFSRC, src, 4);
+        return nl_request_transact(fd, &r, NULL, NULL);
 }
 
 struct route_ctx {
@@ -131,15 +94,14 @@ static int route_cb(struct nlmsghdr *h, void *userdata) {
 }
 
 int tun_nl_route6_get(int fd, const struct in6_addr *dst, struct in6_addr *ret_gateway, int *ret_oif) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)), .nlmsg_type = RTM_GETROUTE },
-                .rtm = { .rtm_family = AF_INET6, .rtm_dst_len = 128 },
-        };
+        NlRequest req;
+        struct rtmsg *rtm = nl_request_init(&req, RTM_GETROUTE, 0, sizeof(*rtm));
         struct route_ctx c = {};
         int r;
 
-        add_attr(&req, RTA_DST, dst, 16);
-        r = transact(fd, &req, route_cb, &c);
+        *rtm = (struct rtmsg) { .rtm_family = AF_INET6, .rtm_dst_len = 128 };
+        nl_request_put(&req, RTA_DST, dst, 16);
+        r = nl_request_transact(fd, &req, route_cb, &c);
         if (r < 0)
                 return r;
         *ret_gateway = c.gateway;
@@ -171,15 +133,14 @@ static int neigh_cb(struct nlmsghdr *h, void *userdata) {
 }
 
 int tun_nl_neigh6_get(int fd, int ifindex, const struct in6_addr *addr, uint8_t ret_mac[static 6], uint16_t *ret_state) {
-        struct nl_request req = {
-                .h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)), .nlmsg_type = RTM_GETNEIGH },
-                .ndm = { .ndm_family = AF_INET6, .ndm_ifindex = ifindex },
-        };
+        NlRequest req;
+        struct ndmsg *ndm = nl_request_init(&req, RTM_GETNEIGH, 0, sizeof(*ndm));
         struct neigh_ctx c = {};
         int r;
 
-        add_attr(&req, NDA_DST, addr, 16);
-        r = transact(fd, &req, neigh_cb, &c);
+        *ndm = (struct ndmsg) { .ndm_family = AF_INET6, .ndm_ifindex = ifindex };
+        nl_request_put(&req, NDA_DST, addr, 16);
+        r = nl_request_transact(fd, &req, neigh_cb, &c);
         if (r < 0)
                 return r;
         if (!c.has_mac)
