@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "log.h"
 #include "plugin-loader.h"
@@ -120,6 +121,28 @@ int main(int argc, char *argv[]) {
                 snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
                 unlink(path);
         }
+
+        /* A plugin's messages get its name in front, added by the core, once; the
+         * core's own through the same function get none. */
+        char from[512];
+        snprintf(from, sizeof(from), "%s/logger.so", build);
+        snprintf(path, sizeof(path), "%s/logger.so", dir);
+        CHECK(copy_file(from, path, 0755) == 0);
+        CHECK(chown(path, 0, 0) == 0);
+        logged[0] = '\0';
+        log_set_hook(capture, NULL);
+        CHECK(plugin_set_load(&set, dir, NULL, NULL) == 0);
+        v6m_log(LOG_NOTICE, 0, "from the core");
+        log_set_hook(NULL, NULL);
+        fputs(logged, stderr);
+        CHECK(set.n_plugins == 1);
+        CHECK(strstr(logged, "\nlogger: hello from init\n") || strncmp(logged, "logger: hello from init\n", 24) == 0);
+        CHECK(strstr(logged, "\nlogger: written with its own prefix\n") ||
+              strncmp(logged, "logger: written with its own prefix\n", 36) == 0);
+        CHECK(!strstr(logged, "logger: logger:"));
+        CHECK(strstr(logged, "\nfrom the core\n") != NULL);
+        plugin_set_unload(&set);
+        unlink(path);
         rmdir(dir);
         return EXIT_SUCCESS;
 }

@@ -445,31 +445,26 @@ static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link
         return 0;
 }
 
-static void clat_ebpf_stop(void *plugin_data, v6m_link *link, void *link_data) {
-        EbpfLink *e = link_data;
-
-        if (!e)
-                return;
-        ebpf_link_teardown(e);
-        tun_translator_stop(e->slow);
-}
-
-static void clat_ebpf_link_remove(void *plugin_data, v6m_link *link, void *link_data) {
-        EbpfLink *e = link_data;
-
-        if (!e)
-                return;
-        ebpf_link_teardown(e);
-        tun_translator_free(e->slow);
-        free(e);
-}
-
-/* Undo a half-made start: the fast path, then the slow path. */
+/* Stop, or undo a half-made start: the fast path, then the slow path. */
 static void ebpf_link_stopp(EbpfLink **e) {
         if (!*e)
                 return;
         ebpf_link_teardown(*e);
         tun_translator_stop((*e)->slow);
+}
+
+static void clat_ebpf_stop(void *plugin_data, v6m_link *link, void *link_data) {
+        ebpf_link_stopp(&(EbpfLink *) { link_data });
+}
+
+static void clat_ebpf_link_remove(void *plugin_data, v6m_link *link, void *link_data) {
+        EbpfLink *e = link_data;
+
+        ebpf_link_stopp(&e);
+        if (!e)
+                return;
+        tun_translator_free(e->slow);
+        free(e);
 }
 
 static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_clat_config *config) {
