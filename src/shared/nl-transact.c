@@ -55,20 +55,21 @@ int nl_transact(int fd, struct nlmsghdr *req, nl_reply_handler_t on_reply, void 
 
 void *nl_request_init(NlRequest *r, uint16_t type, uint16_t flags, size_t hdr_len) {
         memset(r, 0, sizeof(*r));
-        r->h.nlmsg_type = type;
-        r->h.nlmsg_flags = NLM_F_REQUEST | flags;
-        r->h.nlmsg_len = NLMSG_LENGTH(hdr_len);
-        return NLMSG_DATA(&r->h);
+        r->h = (struct nlmsghdr *) r->buf;
+        r->h->nlmsg_type = type;
+        r->h->nlmsg_flags = NLM_F_REQUEST | flags;
+        r->h->nlmsg_len = NLMSG_LENGTH(hdr_len);
+        return NLMSG_DATA(r->h);
 }
 
 void *nl_request_reserve(NlRequest *r, size_t len) {
-        size_t at = NLMSG_ALIGN(r->h.nlmsg_len);
+        size_t at = NLMSG_ALIGN(r->h->nlmsg_len);
 
         if (r->overflow || len > sizeof(r->buf) || at > sizeof(r->buf) - NLMSG_ALIGN(len)) {
                 r->overflow = true;
                 return NULL;
         }
-        r->h.nlmsg_len = (uint32_t) (at + NLMSG_ALIGN(len));
+        r->h->nlmsg_len = (uint32_t) (at + NLMSG_ALIGN(len));
         return r->buf + at; /* zeroed by nl_request_init() */
 }
 
@@ -104,11 +105,11 @@ struct rtattr *nl_request_nest_begin(NlRequest *r, uint16_t type) {
 void nl_request_nest_end(NlRequest *r, struct rtattr *nest) {
         if (!nest)
                 return;
-        nest->rta_len = (unsigned short) (r->buf + r->h.nlmsg_len - (uint8_t *) nest);
+        nest->rta_len = (unsigned short) (r->buf + r->h->nlmsg_len - (uint8_t *) nest);
 }
 
 int nl_request_transact(int fd, NlRequest *r, nl_reply_handler_t on_reply, void *userdata) {
         if (r->overflow)
                 return -ENOBUFS;
-        return nl_transact(fd, &r->h, on_reply, userdata);
+        return nl_transact(fd, r->h, on_reply, userdata);
 }

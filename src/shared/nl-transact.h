@@ -26,10 +26,8 @@ int nl_transact(int fd, struct nlmsghdr *req, nl_reply_handler_t on_reply, void 
 #define NL_REQUEST_SIZE 1024
 
 typedef struct NlRequest {
-        union {
-                struct nlmsghdr h;
-                uint8_t buf[NL_REQUEST_SIZE];
-        } __attribute__((aligned(NLMSG_ALIGNTO)));
+        uint8_t buf[NL_REQUEST_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+        struct nlmsghdr *h; /* the start of buf, set by nl_request_init() */
         bool overflow;
 } NlRequest;
 

@@ -285,10 +285,12 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
 
 /* ---- Jool in a namespace ---- */
 
-static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
+/* The steps of jool_ns_setup(); *ret_step names the one under way, for the message if it
+ * fails. */
+static int jool_ns_build(KmodLink *k, const char **ret_step, char *err, size_t err_size) {
         const struct v6m_clat_config *c = &k->config;
-        int orig = -1, ns_nl = -1, gfd = -1, family, r, i4, i6;
-        const char *step;
+        _cleanup_close_ int ns_nl = -1, gfd = -1;
+        int orig = -1, family, r, i4, i6;
 
         family = genl_family(JOOL_GENL_FAMILY);
         if (family < 0) {
@@ -313,26 +315,25 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
                 return r;
 
         /* The devices, created from the host side straight into the namespace. */
-        step = "cannot create the veth pair";
+        *ret_step = "cannot create the veth pair";
         r = kmod_nl_veth_new(k->host_nl, k->host_name, NS_VETH, k->ns_fd);
         if (r < 0)
-                goto fail;
-        step = "cannot create the ipvlan (L3) device on the uplink";
+                return r;
+        *ret_step = "cannot create the ipvlan (L3) device on the uplink";
         r = kmod_nl_ipvlan_l3_new(k->host_nl, NS_IPVLAN, c->uplink_ifindex, k->ns_fd);
         if (r < 0)
-                goto fail;
+                return r;
         k->host_ifindex = (int) if_nametoindex(k->host_name);
         if (k->host_ifindex <= 0) {
-                step = "the host side of the veth pair vanished";
-                r = -ENODEV;
-                goto fail;
+                *ret_step = "the host side of the veth pair vanished";
+                return -ENODEV;
         }
 
         /* Inside: addresses, routes, Jool. */
         r = ns_enter(k->ns_fd, &orig);
         if (r < 0) {
-                step = "cannot enter the translator's namespace";
-                goto fail;
+                *ret_step = "cannot enter the translator's namespace";
+                return r;
         }
         sysctl_write("/proc/sys/net/ipv4/conf/all/forwarding", "1");
         sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1");
@@ -341,7 +342,7 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
         gfd = genl_open();
         i4 = (int) if_nametoindex(NS_VETH);
         i6 = (int) if_nametoindex(NS_IPVLAN);
-        step = "cannot configure the translator's namespace";
+        *ret_step = "cannot configure the translator's namespace";
         r = ns_nl < 0 ? ns_nl : gfd < 0 ? gfd : (i4 <= 0 || i6 <= 0) ? -ENODEV : 0;
         if (r >= 0)
                 r = tun_nl_link_set(ns_nl, 1, 0, true); /* lo */
@@ -358,26 +359,22 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
         if (r >= 0)
                 r = kmod_nl_route_add(ns_nl, AF_INET, &c->ipv4_address, 32, i4, &ll_host, 0, NULL);
         if (r >= 0) {
-                step = "Jool: instance add";
+                *ret_step = "Jool: instance add";
                 r = jool_transact(gfd,
                                   jool_nl_instance_add(family, 0, JOOL_INSTANCE, &c->nat64.prefix, c->nat64.len),
                                   NULL, err, err_size);
         }
         if (r >= 0) {
-                step = "Jool: eamt add";
+                *ret_step = "Jool: eamt add";
                 r = jool_transact(gfd, jool_nl_eamt_add(family, 0, JOOL_INSTANCE, &c->ipv6_address, &c->ipv4_address),
                                   NULL, err, err_size);
         }
-        if (ns_nl >= 0)
-                close(ns_nl);
-        if (gfd >= 0)
-                close(gfd);
         ns_leave(orig);
         if (r < 0)
-                goto fail;
+                return r;
 
         /* Host side. */
-        step = "cannot configure the host side of the veth pair";
+        *ret_step = "cannot configure the host side of the veth pair";
         r = tun_nl_link_set(k->host_nl, k->host_ifindex, c->mtu, true);
         if (r >= 0)
                 r = kmod_nl_addr6_add(k->host_nl, k->host_ifindex, &ll_host, 64);
@@ -386,10 +383,16 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
         if (r >= 0)
                 r = kmod_nl_route_add(k->host_nl, AF_INET, NULL, 0, k->host_ifindex, &ll_ns, c->route_metric,
                                       &c->ipv4_address);
-        if (r < 0)
-                goto fail;
-        return 0;
-fail:
+        return r < 0 ? r : 0;
+}
+
+static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
+        const char *step = NULL;
+        int r;
+
+        r = jool_ns_build(k, &step, err, err_size);
+        if (r >= 0 || !step)
+                return r;
         if (!err[0] || strncmp(step, "Jool", 4) != 0)
                 snprintf(err, err_size, "%s: %s", step, strerror(-r));
         else {
