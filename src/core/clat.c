@@ -293,14 +293,13 @@ static int clat_dad_begin(Link *link);
 
 static void clat_dad_handler(ClatNdp *ndp, int result, void *userdata) {
         Link *link = userdata;
-        char buf[INET6_ADDRSTRLEN], reasons[1024] = "";
+        char buf[INET6_ADDRSTRLEN];
 
         link->clat_dad_running = false;
         inet_ntop(AF_INET6, &link->clat_config.ipv6_address, buf, sizeof(buf));
         if (result == 0) {
                 log_link_info(link, "CLAT IPv6 address %s passed duplicate address detection", buf);
-                link->n_clat_tried = 0; /* the probe-only pass of clat_start() is done again */
-                clat_try_from(link, 0, reasons, sizeof(reasons));
+                link->clat_address_ready = true; /* the link's dispatch starts a backend */
                 link_mark_dirty(link);
                 return;
         }
@@ -380,6 +379,14 @@ void clat_start(Link *link) {
                 return clat_fail(link, CLAT_CAUSE_DAD_NOT_STARTED);
 }
 
+void clat_start_backend(Link *link) {
+        char reasons[1024] = "";
+
+        link->clat_address_ready = false;
+        link->n_clat_tried = 0; /* the probe-only pass of clat_start() is done again */
+        clat_try_from(link, 0, reasons, sizeof(reasons));
+}
+
 void clat_next_backend(Link *link) {
         Plugin *p = link->manager->plugins.plugins + link->clat_plugin;
         const char *why = link->clat_backend_failure ?: clat_cause_to_string(CLAT_CAUSE_BACKEND_FAILED);
@@ -442,6 +449,7 @@ void clat_stop(Link *link) {
         /* No more answers for the CLAT IPv6 address once the translator is gone. */
         link->clat_ndp = clat_ndp_free(link->clat_ndp);
         link->clat_dad_running = false;
+        link->clat_address_ready = false;
         link->clat_plugin = -1;
         link->clat_state = V6M_CLAT_STOPPED;
         link->clat_attempted = false;

@@ -15,6 +15,9 @@ void clat_start(Link *link);
 /* The backend in use reported what became of it (v6m_link_report_clat()): recorded as
  * a fact, the link marked dirty; nothing is stopped or started here. */
 void clat_report(Link *link, enum v6m_clat_state state, int error, const char *reason);
+/* From the link's dispatch (CLAT_ACTION_START_BACKEND): the CLAT IPv6 address passed DAD,
+ * start the first backend of Backend= that can run. */
+void clat_start_backend(Link *link);
 /* From the link's dispatch (CLAT_ACTION_NEXT_BACKEND): stop the backend that reported a
  * failure and continue with the one after it in Backend=. */
 void clat_next_backend(Link *link);

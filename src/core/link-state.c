@@ -91,6 +91,8 @@ static ClatAction decide_clat(const LinkFacts *f, bool want) {
                                : CLAT_ACTION_NONE;
         if (f->clat_backend_failed)
                 return CLAT_ACTION_NEXT_BACKEND;
+        if (f->clat_address_ready)
+                return CLAT_ACTION_START_BACKEND;
         if (f->clat_state == V6M_CLAT_STOPPED && !f->clat_attempted)
                 return CLAT_ACTION_START;
         return CLAT_ACTION_NONE;

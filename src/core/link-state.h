@@ -102,13 +102,15 @@ typedef struct LinkFacts {
         enum v6m_clat_state clat_state;
         const char *clat_reason;
         bool clat_attempted;      /* backends were tried for the current decision */
+        bool clat_address_ready;  /* the CLAT IPv6 address passed DAD, no backend chosen yet */
         bool clat_backend_failed; /* the backend in use reported a failure, not handled yet */
 } LinkFacts;
 
 /* What the link's dispatch does to its CLAT. */
 typedef enum ClatAction {
         CLAT_ACTION_NONE,
-        CLAT_ACTION_START,        /* choose a backend from the first of Backend= */
+        CLAT_ACTION_START,        /* prepare the addresses, begin DAD */
+        CLAT_ACTION_START_BACKEND, /* DAD passed: choose a backend from the first of Backend= */
         CLAT_ACTION_STOP,
         CLAT_ACTION_NEXT_BACKEND, /* stop the failed backend, choose from the one after it */
 } ClatAction;

@@ -521,6 +521,7 @@ static void link_collect_facts(Link *link, LinkFacts *f) {
                 .clat_state = link->clat_state,
                 .clat_reason = link->clat_reason,
                 .clat_attempted = link->clat_attempted,
+                .clat_address_ready = link->clat_address_ready,
                 .clat_backend_failed = link->clat_backend_failed,
         };
 }
@@ -576,6 +577,9 @@ void link_check_state(Link *link) {
                 break;
         case CLAT_ACTION_STOP:
                 clat_stop(link);
+                break;
+        case CLAT_ACTION_START_BACKEND:
+                clat_start_backend(link);
                 break;
         case CLAT_ACTION_NEXT_BACKEND:
                 clat_next_backend(link);

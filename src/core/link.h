@@ -93,6 +93,7 @@ struct Link {
         unsigned clat_dad_counter;  /* RFC 7217 DAD_Counter of the current address */
         unsigned clat_dad_failures; /* collisions for the current decision */
         bool clat_dad_running;
+        bool clat_address_ready; /* DAD passed: the dispatch starts a backend */
 
         /* Netlink bookkeeping (manager.c). */
         bool seen;

@@ -98,6 +98,14 @@ static void test_clat_actions(void) {
         link_derive_state(&f, &d);
         CHECK_EQ(d.clat_action, CLAT_ACTION_NONE);
 
+        /* DAD passed: the dispatch chooses the backend. */
+        f.clat_state = V6M_CLAT_STARTING;
+        f.clat_address_ready = true;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_START_BACKEND);
+        f.clat_address_ready = false;
+        f.clat_state = V6M_CLAT_RUNNING;
+
         /* The backend reported a failure: the report only recorded it; deciding to fall
          * through is the dispatch's. */
         f.clat_state = V6M_CLAT_FAILED;
