@@ -162,10 +162,13 @@ enum v6m_clat_state {
 };
 /* A CLAT backend reports what became of start()/stop(), or that it died. After a
  * FAILED or STOPPED report the core calls the backend's stop() (which must therefore be
- * idempotent) and tries the next backend. */
+ * idempotent) and tries the next backend: later, from the link's dispatch, never from
+ * inside this call. */
 void v6m_link_report_clat(v6m_link *link, enum v6m_clat_state state, int error, const char *reason);
 
-/* Logging with the link's INTERFACE=/IFINDEX= fields. priority is LOG_ERR..LOG_DEBUG.
+/* Logging with the link's INTERFACE=/IFINDEX= fields. The core puts the plugin's name
+ * in front of the text ("clat-tun: ...") and adds V6M_PLUGIN=<name>: do not write it
+ * yourself. priority is LOG_ERR..LOG_DEBUG.
  * Returns -abs(error) (or 0 if error == 0) so error paths are one line. */
 int v6m_link_log(const v6m_link *link, int priority, int error, const char *format, ...)
         __attribute__((format(printf, 4, 5)));

@@ -28,12 +28,11 @@ typedef struct Dhcp4Plugin {
         size_t duid_len;
 } Dhcp4Plugin;
 
-/* Every message of this plugin starts with the plugin's name, as the core will prefix it
- * for every plugin (issue 16 item 8): written once here, "" once the core does it. */
-#define DHCP4_LOG_PREFIX "dhcp4: "
+/* The core starts every message of a plugin with the plugin's name ("dhcp4: ") and adds
+ * V6M_PLUGIN= to its journal entry. */
 #define log_dhcp4_link(link, priority, error, ...) \
-        v6m_link_log(link, priority, error, DHCP4_LOG_PREFIX __VA_ARGS__)
-#define log_dhcp4(priority, error, ...) v6m_log(priority, error, DHCP4_LOG_PREFIX __VA_ARGS__)
+        v6m_link_log(link, priority, error, __VA_ARGS__)
+#define log_dhcp4(priority, error, ...) v6m_log(priority, error, __VA_ARGS__)
 
 typedef enum Dhcp4ClientState {
         DHCP4_STATE_STOPPED,     /* not running: no carrier, disabled, or detached */

@@ -50,12 +50,11 @@
 #define DNS64_WARNING_KEY "dns64-mismatch"
 #define DNS64_ORIGIN_MAX (INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
 
-/* Every message of this plugin starts with the plugin's name, as the core will prefix it
- * for every plugin (issue 16 item 8): written once here, "" once the core does it. */
-#define DNS64_LOG_PREFIX "dns64: "
+/* The core starts every message of a plugin with the plugin's name ("dns64: ") and adds
+ * V6M_PLUGIN= to its journal entry. */
 #define log_dns64_link(d, priority, error, ...) \
-        v6m_link_log((d)->link, priority, error, DNS64_LOG_PREFIX __VA_ARGS__)
-#define log_dns64(priority, error, ...) v6m_log(priority, error, DNS64_LOG_PREFIX __VA_ARGS__)
+        v6m_link_log((d)->link, priority, error, __VA_ARGS__)
+#define log_dns64(priority, error, ...) v6m_log(priority, error, __VA_ARGS__)
 
 typedef struct Dns64Plugin {
         v6m_core *core;

@@ -45,12 +45,11 @@
 #define RA_DNS_ENTRIES_MAX 32u
 #define RECV_BUFFER_SIZE (1024 * 1024)
 
-/* Every message of this plugin starts with the plugin's name, as the core will prefix it
- * for every plugin (issue 16 item 8): written once here, "" once the core does it. */
-#define PREF64_LOG_PREFIX "pref64-ra: "
+/* The core starts every message of a plugin with the plugin's name ("pref64-ra: ") and adds
+ * V6M_PLUGIN= to its journal entry. */
 #define log_pref64_link(link, priority, error, ...) \
-        v6m_link_log(link, priority, error, PREF64_LOG_PREFIX __VA_ARGS__)
-#define log_pref64(priority, error, ...) v6m_log(priority, error, PREF64_LOG_PREFIX __VA_ARGS__)
+        v6m_link_log(link, priority, error, __VA_ARGS__)
+#define log_pref64(priority, error, ...) v6m_log(priority, error, __VA_ARGS__)
 
 typedef struct Pref64Plugin Pref64Plugin;
 
