@@ -4,16 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *const link_state_table[_LINK_STATE_MAX] = {
-        [LINK_STATE_UNMANAGED] = "unmanaged",
-        [LINK_STATE_PENDING] = "pending",
-        [LINK_STATE_CONFIGURING] = "configuring",
-        [LINK_STATE_DUAL_STACK] = "dual-stack",
-        [LINK_STATE_IPV6_ONLY] = "ipv6-only",
-        [LINK_STATE_IPV6_MOSTLY] = "ipv6-mostly",
-        [LINK_STATE_DEGRADED] = "degraded",
-        [LINK_STATE_FAILED] = "failed",
-};
+#include "bus-api.h"
+
+#define LINK_STATE_NAME(id, name) [LINK_STATE_##id] = name,
+static const char *const link_state_table[_LINK_STATE_MAX] = { V6M_LINK_STATES(LINK_STATE_NAME) };
 
 DEFINE_STRING_TABLE_LOOKUP(link_state, LinkState, _LINK_STATE_MAX);
 

@@ -119,11 +119,8 @@ while True:
     s.sendto(data, peer)
 ' >"$V6M_TMP/udp-echo.log" 2>&1 &
 v6m_pids+=("$!")
-deadline=$((SECONDS + 10))
-until ip netns exec "$V6M_NS_ROUTER" ss -Hlun | grep -q ':7007'; do
-        (( SECONDS < deadline )) || die "the UDP echo server did not start"
-        sleep 0.05
-done
+udp_echo_listening() { ip netns exec "$V6M_NS_ROUTER" ss -Hlun | grep -q ':7007'; }
+v6m_poll_until 10 udp_echo_listening || die "the UDP echo server did not start"
 slow4=$(v6m_ebpf_counter slow_4to6); slow6=$(v6m_ebpf_counter slow_6to4); last=$(foreign_seen foreign_last)
 udp_big() {
         ip netns exec "$V6M_NS_CLIENT" "$V6M_PYTHON" -c '

@@ -15,18 +15,19 @@ MISMATCH='DNS64 prefix 2001:db8:64::/96 disagrees with RA PREF64 2001:db8:ff::/9
 # wait_reason DESCRIPTION yes|no SECONDS: bounded wait until the link's reason does
 # (yes) or does not (no) contain $MISMATCH.
 wait_reason() {
-        local deadline=$((SECONDS + $3)) reason
-        while :; do
-                reason=$(v6m_bus get-property "$if0" Reason 2>&1) || true
-                if [[ "$2" == yes && "$reason" == *"$MISMATCH"* ]] || [[ "$2" == no && "$reason" != *"$MISMATCH"* ]]; then
-                        pass "$1"
-                        note "Reason: $reason"
-                        return 0
-                fi
-                (( SECONDS < deadline )) || break
-                sleep 0.1
-        done
+        local reason
+        if v6m_poll_until "$3" reason_is "$2"; then
+                pass "$1"
+                note "Reason: $reason"
+                return 0
+        fi
         fail "$1 (Reason: $reason)"
+}
+
+# reason_is yes|no: sets $reason (wait_reason's).
+reason_is() {
+        reason=$(v6m_bus get-property "$if0" Reason 2>&1) || true
+        [[ "$1" == yes && "$reason" == *"$MISMATCH"* ]] || [[ "$1" == no && "$reason" != *"$MISMATCH"* ]]
 }
 
 v6m_require
