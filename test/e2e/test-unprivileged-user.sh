@@ -6,7 +6,8 @@
 # It must own its bus name, accept a root caller's Reload (it checks the caller's uid,
 # not its own), refuse nobody's, and carry a ping to the IPv4 literal with the eBPF
 # backend and then with the TUN backend (per-interface sysctls, tc, BPF and the TUN
-# device as non-root), and clean up after itself on SIGTERM.
+# device as non-root), replace its own leftover tc filter after kill -9, and clean up
+# after itself on SIGTERM.
 #
 # The host is not modified: the test runs in a mount namespace of its own, where
 # systemd-sysusers applies units/v6mostly.sysusers to copies of /etc/passwd and
@@ -126,6 +127,22 @@ run_backend() {
                 org.freedesktop.DBus.Error.AccessDenied
         check "[$backend] v6mostlyctl reload as root" ctl reload
         v6m_wait_state uplink0 ipv6-mostly 30 || true
+
+        if [[ $backend == ebpf ]]; then
+                # Restart=on-failure after kill -9: the new daemon, as v6mostly too, must
+                # know the leftover filter for its own and replace it.
+                v6m_kill9_daemon
+                v6m_start_daemon
+                v6m_wait_state uplink0 ipv6-mostly 30 || true
+                v6m_check_json "[$backend] after kill -9 and restart: backend $backend" \
+                        "$(ctl --json status uplink0 || true)" --expect clat.backend="$backend"
+                v6m_check_log "[$backend] the leftover filter was recognised as ours and removed" \
+                        "removed a leftover tc filter"
+                check_eq "[$backend] exactly one filter of ours on the uplink" \
+                        "$(tc -n "$V6M_NS_CLIENT" filter show dev uplink0 ingress | grep -c v6m_clat_ || true)" 1
+                check "[$backend] ping $V6M_SERVER4 after kill -9 and restart" \
+                        ip netns exec "$V6M_NS_CLIENT" ping -c3 -i0.2 -W2 "$V6M_SERVER4"
+        fi
 
         v6m_stop_daemon
         check_eq "[$backend] SIGTERM as v6mostly leaves no CLAT device, address or route" \
