@@ -7,13 +7,16 @@
 # not its own), refuse nobody's, and carry a ping to the IPv4 literal with the eBPF
 # backend and then with the TUN backend (per-interface sysctls, tc, BPF and the TUN
 # device as non-root), replace its own leftover tc filter after kill -9, and clean up
-# after itself on SIGTERM.
+# after itself on SIGTERM. With dnsmasq and the dhcp4 plugin, the DHCPv4 client too
+# (packet socket, port 68): the eBPF run gets option 108 and stays IPv6-only, and a
+# last run takes a lease from a server without option 108.
 #
 # The host is not modified: the test runs in a mount namespace of its own, where
 # systemd-sysusers applies units/v6mostly.sysusers to copies of /etc/passwd and
 # /etc/group (an unused system uid, or the existing user where a package made it) that
 # are bind-mounted over the real ones. dbus-daemon and setpriv started inside see it.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib-dhcp4.sh"
 
 V6M_CLAT=1
 v6m_require
@@ -68,7 +71,13 @@ chown v6mostly:v6mostly "$V6M_TMP/state" "$V6M_TMP/run"
 
 v6m_topology 1
 v6m_plat
-V6M_CLAT_BACKEND=ebpf v6m_clat_network uplink0
+dhcp4=0
+if [[ -f "$(v6m_dhcp4_plugin_path)" ]] && v6m_dhcp4_have_server dnsmasq; then
+        dhcp4=1
+        v6m_dhcp4_router_ipv4 0
+else
+        note "no dhcp4 plugin or no dnsmasq: the DHCPv4 checks are left out"
+fi
 v6m_start_bus
 # The daemon (not root) must be able to send READY=1, as to systemd's socket.
 v6m_start_notify_listener
@@ -85,7 +94,15 @@ V6MOSTLYD=$wrapper
 # CLAT, ping the IPv4 literal, stop it, and check nothing of the CLAT is left.
 run_backend() {
         local backend=$1 json status ifindex before after
-        V6M_CLAT_BACKEND=$backend v6m_clat_network uplink0
+        if [[ $backend == ebpf ]] && (( dhcp4 )); then
+                # RFC 8925 as the service does it: the server offers option 108, the
+                # client (which can run a CLAT) asks for it and takes no lease.
+                v6m_dhcp4_start dnsmasq v6only=1800
+                V6M_CLAT_BACKEND=$backend v6m_clat_network uplink0
+                sed -i 's/^DHCPv4=no$/DHCPv4=yes/' "$V6M_TMP/network/50-uplink0.network"
+        else
+                V6M_CLAT_BACKEND=$backend v6m_clat_network uplink0
+        fi
         v6m_start_daemon
         status=$(cat "/proc/$V6M_DAEMON_PID/status")
         check_eq "[$backend] v6mostlyd runs as user v6mostly (ps -o user=)" \
@@ -98,6 +115,10 @@ run_backend() {
         done
         check_eq "[$backend] no new privileges" "$(awk '/^NoNewPrivs:/ { print $2 }' <<<"$status")" 1
 
+        if [[ $backend == ebpf ]] && (( dhcp4 )); then
+                v6m_dhcp4_wait_dhcp4_state v6only 30 || true
+                check_eq "[$backend] no IPv4 lease on uplink0 (option 108 honoured)" "$(v6m_dhcp4_client_addr)" ""
+        fi
         v6m_wait_state uplink0 ipv6-mostly 30 || return 0
         json=$(ctl --json status uplink0) || true
         v6m_check_json "[$backend] CLAT running with backend $backend" "$json" \
@@ -145,6 +166,7 @@ run_backend() {
         fi
 
         v6m_stop_daemon
+        v6m_dhcp4_stop
         check_eq "[$backend] SIGTERM as v6mostly leaves no CLAT device, address or route" \
                 "$(v6m_clat_leftovers uplink0)" ""
         check_eq "[$backend] ... and no tc filter of ours on the uplink" \
@@ -153,5 +175,20 @@ run_backend() {
 
 run_backend ebpf
 run_backend tun
+
+if (( dhcp4 )); then
+        # A network without option 108: a normal lease, taken as v6mostly.
+        v6m_dhcp4_start dnsmasq
+        v6m_dhcp4_network_file
+        v6m_start_daemon
+        v6m_dhcp4_wait_dhcp4_state bound 30 || true
+        addr=$(v6m_dhcp4_client_addr)
+        check "[dhcp4] the leased address is on uplink0 ($addr)" \
+                bash -c '[[ "$1" == 192.0.2.1[0-4][0-9]/24 ]]' _ "$addr"
+        check_eq "[dhcp4] the lease is stored in the state directory, v6mostly's" \
+                "$(stat -c %U "$V6M_TMP"/state/dhcp4/* | sort -u)" v6mostly
+        v6m_stop_daemon
+        v6m_dhcp4_stop
+fi
 V6MOSTLYD=$real
 v6m_finish
