@@ -93,7 +93,7 @@ V6MOSTLYD=$wrapper
 # run_backend BACKEND: start the daemon as v6mostly with that backend, check it and its
 # CLAT, ping the IPv4 literal, stop it, and check nothing of the CLAT is left.
 run_backend() {
-        local backend=$1 json status ifindex before after
+        local backend=$1 json status before after
         if [[ $backend == ebpf ]] && (( dhcp4 )); then
                 # RFC 8925 as the service does it: the server offers option 108, the
                 # client (which can run a CLAT) asks for it and takes no lease.
@@ -123,7 +123,6 @@ run_backend() {
         json=$(ctl --json status uplink0) || true
         v6m_check_json "[$backend] CLAT running with backend $backend" "$json" \
                 --expect state=ipv6-mostly --expect clat.state=running --expect clat.backend="$backend"
-        ifindex=$(v6m_ifindex uplink0)
         if [[ $backend == ebpf ]]; then
                 note "the daemon's counters map: $(v6m_ebpf_map)"
                 before=$(v6m_ebpf_counter fast_4to6)
