@@ -50,7 +50,8 @@ note "user v6mostly: uid $uid gid $gid ($(head -n1 "$V6M_TMP/sysusers.log" 2>/de
 check "units/v6mostly.sysusers makes a system user (uid < 1000) with no login shell" \
         bash -c '(( $1 > 0 && $1 < 1000 )) && [[ "$2" == */nologin ]]' _ "$uid" "$(cut -d: -f7 <<<"$pw")"
 
-# The unit's CapabilityBoundingSet=, in setpriv's spelling and as /proc's mask.
+# The unit's CapabilityBoundingSet=, in setpriv's spelling and as /proc's mask; its
+# UMask=0077 is the wrapper's umask.
 unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$V6MOSTLY_SOURCE_ROOT/units/v6mostlyd.service.in")
 check_eq "the unit's AmbientCapabilities= are its bounding set" \
         "$(sed -n 's/^AmbientCapabilities=//p' "$V6MOSTLY_SOURCE_ROOT/units/v6mostlyd.service.in")" "$unit_caps"
@@ -84,7 +85,7 @@ v6m_start_notify_listener
 chmod 777 "$V6M_TMP/notify.sock"
 
 wrapper="$V6M_TMP/v6mostlyd-as-v6mostly"
-printf '#!/bin/sh\nexec setpriv --reuid=v6mostly --regid=v6mostly --init-groups --no-new-privs --inh-caps=-all,%s --ambient-caps=-all,%s --bounding-set=-all,%s -- "%s" "$@"\n' \
+printf '#!/bin/sh\numask 077\nexec setpriv --reuid=v6mostly --regid=v6mostly --init-groups --no-new-privs --inh-caps=-all,%s --ambient-caps=-all,%s --bounding-set=-all,%s -- "%s" "$@"\n' \
         "$caps" "$caps" "$caps" "$V6MOSTLYD" >"$wrapper"
 chmod 755 "$wrapper"
 real=$V6MOSTLYD
