@@ -57,7 +57,7 @@ if0=$(v6m_ifindex uplink0)
 v6m_send_ra --pref64 2001:db8:ff::/96@600 --rdnss 2001:db8:1::1@600
 check "NAT64Prefix is the RA's 2001:db8:ff::/96" v6m_bus wait-prop "$if0" NAT64Prefix 2001:db8:ff::/96 10
 check "the resolver from RDNSS is asked and answers" \
-        v6m_wait_log_count 'DNS64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96' 1 20
+        v6m_wait_log_count 'dns64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96' 1 20
 wait_reason "the link's reason reports the mismatch" yes 10
 check_eq "the RA prefix stays in use" "$(v6m_bus get-property "$if0" NAT64PrefixSource 2>&1)" '"ra"'
 json=$(ctl --json status uplink0) || true
