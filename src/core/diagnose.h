@@ -104,14 +104,6 @@ typedef struct DiagProbeInput {
 int diag_link_passive(Link *link, const struct in_addr *target, DiagReport *report);
 /* Fill the probe input from the link and the caller's target (NULL: pick one). */
 void diag_probe_input_from_link(Link *link, uint64_t flags, const struct in_addr *target, DiagProbeInput *ret);
-/* The ipv4only.arpa AAAA query (RFC 7050 §3) as bytes, and its answer parsed: the AAAA
- * records of the answer section (at most `max`), CNAMEs skipped; -EBADMSG for a message
- * that is not a well-formed answer to `id`. */
-#define DIAG_DNS_QUERY_SIZE 31
-size_t diag_dns_build_query(uint8_t buf[static DIAG_DNS_QUERY_SIZE], uint16_t id);
-int diag_dns_parse_aaaa(const uint8_t *reply, size_t len, uint16_t id, struct in6_addr *answers, size_t max,
-                        int *ret_rcode);
-
 /* Run the active probes (blocking: called in the probe process only). */
 void diag_run_probes(const DiagProbeInput *in, DiagReport *report);
 

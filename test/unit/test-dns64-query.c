@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The DNS64 probe's query and answer parsing (diagnose-probe.c), bytes in, bytes out. */
+/* The DNS64 probe's query and answer (engine/dns64-query.c), bytes in, bytes out. */
 #include <arpa/inet.h>
 #include <errno.h>
 
-#include "diagnose.h"
+#include "dns64-query.h"
 #include "test-util.h"
 
-static const uint8_t expected_query[DIAG_DNS_QUERY_SIZE] = {
+static const uint8_t expected_query[DNS64_QUERY_SIZE] = {
         0xbe, 0xef, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,   /* id, RD, QDCOUNT 1 */
         0x08, 'i', 'p', 'v', '4', 'o', 'n', 'l', 'y', 0x04, 'a', 'r', 'p', 'a', 0x00,
         0x00, 0x1c, 0x00, 0x01,                                                   /* AAAA IN */
@@ -28,9 +28,9 @@ static const uint8_t reply[] = {
 };
 
 static void test_query(void) {
-        uint8_t buf[DIAG_DNS_QUERY_SIZE];
+        uint8_t buf[DNS64_QUERY_SIZE];
 
-        CHECK_EQ(diag_dns_build_query(buf, 0xbeef), sizeof(expected_query));
+        CHECK_EQ(dns64_query_build(buf, 0xbeef), sizeof(expected_query));
         CHECK(memcmp(buf, expected_query, sizeof(buf)) == 0);
 }
 
@@ -38,14 +38,14 @@ static void test_answer(void) {
         struct in6_addr answers[4], want;
         int rcode = -1;
 
-        CHECK_EQ(diag_dns_parse_aaaa(reply, sizeof(reply), 0xbeef, answers, 4, &rcode), 2);
+        CHECK_EQ(dns64_answer_parse(reply, sizeof(reply), 0xbeef, answers, 4, &rcode), 2);
         CHECK_EQ(rcode, 0);
         inet_pton(AF_INET6, "2001:db8:64::c000:aa", &want);
         CHECK(memcmp(answers + 0, &want, 16) == 0);
         inet_pton(AF_INET6, "2001:db8:64::c000:ab", &want);
         CHECK(memcmp(answers + 1, &want, 16) == 0);
         /* At most `max`. */
-        CHECK_EQ(diag_dns_parse_aaaa(reply, sizeof(reply), 0xbeef, answers, 1, &rcode), 1);
+        CHECK_EQ(dns64_answer_parse(reply, sizeof(reply), 0xbeef, answers, 1, &rcode), 1);
 }
 
 static void test_refused(void) {
@@ -54,23 +54,23 @@ static void test_refused(void) {
         int rcode;
 
         /* Another id, and a query (QR clear), are not our answer. */
-        CHECK_EQ(diag_dns_parse_aaaa(reply, sizeof(reply), 0xbeee, answers, 4, &rcode), -EBADMSG);
+        CHECK_EQ(dns64_answer_parse(reply, sizeof(reply), 0xbeee, answers, 4, &rcode), -EBADMSG);
         memcpy(m, reply, sizeof(m));
         m[2] &= 0x7f;
-        CHECK_EQ(diag_dns_parse_aaaa(m, sizeof(m), 0xbeef, answers, 4, &rcode), -EBADMSG);
+        CHECK_EQ(dns64_answer_parse(m, sizeof(m), 0xbeef, answers, 4, &rcode), -EBADMSG);
         /* Every truncation is refused, none reads past the end. */
         for (size_t len = 0; len < sizeof(reply); len++)
-                CHECK_EQ(diag_dns_parse_aaaa(reply, len, 0xbeef, answers, 4, &rcode), -EBADMSG);
+                CHECK_EQ(dns64_answer_parse(reply, len, 0xbeef, answers, 4, &rcode), -EBADMSG);
         /* NXDOMAIN without answers: 0 records and the rcode. */
         memcpy(m, reply, 31);
         m[3] = 0x83;
         m[7] = 0;
-        CHECK_EQ(diag_dns_parse_aaaa(m, 31, 0xbeef, answers, 4, &rcode), 0);
+        CHECK_EQ(dns64_answer_parse(m, 31, 0xbeef, answers, 4, &rcode), 0);
         CHECK_EQ(rcode, 3);
         /* A label with the reserved 0x40/0x80 bits. */
         memcpy(m, reply, sizeof(m));
         m[12] = 0x48;
-        CHECK_EQ(diag_dns_parse_aaaa(m, sizeof(m), 0xbeef, answers, 4, &rcode), -EBADMSG);
+        CHECK_EQ(dns64_answer_parse(m, sizeof(m), 0xbeef, answers, 4, &rcode), -EBADMSG);
 }
 
 int main(void) {
