@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "bus-link.h"
+#include "diagnose.h"
 #include "json-writer.h"
 #include "link.h"
 #include "log.h"
@@ -143,6 +144,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, 0),
         SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json), method_describe,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Diagnose", SD_BUS_ARGS("i", ifindex, "t", flags, "s", target),
+                                SD_BUS_RESULT("a" BUS_DIAGNOSE_SIGNATURE, checks), diag_bus_method, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };
 

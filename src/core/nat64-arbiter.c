@@ -32,6 +32,8 @@ int nat64_arbiter_report(Nat64Arbiter *a, enum v6m_nat64_source source, const ch
                         candidate_remove_at(a, i);
                         return 1;
                 }
+                if (now_usec > c->updated_usec)
+                        c->interval_usec = now_usec - c->updated_usec;
                 c->updated_usec = now_usec;
                 if (c->expiry_usec == expiry_usec)
                         return 0;

@@ -16,6 +16,9 @@ typedef struct Nat64Candidate {
         struct v6m_nat64_prefix prefix;
         uint64_t expiry_usec;  /* CLOCK_BOOTTIME, V6M_USEC_INFINITY for none */
         uint64_t updated_usec; /* when it was last reported */
+        /* Between the last two reports, 0 after the first: for RAs the interval the
+         * router repeats them at, which `v6mostlyctl diagnose` holds the lifetime against. */
+        uint64_t interval_usec;
 } Nat64Candidate;
 
 typedef struct Nat64Arbiter {

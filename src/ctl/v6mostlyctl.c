@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "ctl-diagnose.h"
 #include "ctl-list.h"
 #include "ctl-misc.h"
 #include "ctl-monitor.h"
@@ -28,6 +29,8 @@ bool arg_legend = true;
 bool arg_all = false;
 uint64_t arg_timeout_usec = WAIT_TIMEOUT_DEFAULT_USEC;
 bool arg_colors = false;
+bool arg_probe = false;
+const char *arg_target = NULL;
 
 /* ---------------------------------------------------------------------------------------- */
 /* Command line                                                                            */
@@ -45,16 +48,19 @@ static int help(void) {
                "  reload                      Reload v6mostlyd.conf and .network files\n"
                "  renew LINK...               Restart DHCPv4 and NAT64 discovery on links\n"
                "  reconfigure LINK...         Re-match and re-apply .network files on links\n"
+               "  diagnose [LINK...]          Check whether IPv4 works here and why not\n"
                "\n"
                "Options:\n"
                "  -h --help                   Show this help\n"
                "     --version                Show package version\n"
                "     --json[=pretty|short|off]\n"
-               "                              Print JSON (list, status)\n"
+               "                              Print JSON (list, status, diagnose)\n"
                "     --no-pager               Do not pipe output into a pager\n"
                "     --no-legend              Do not show the headers and footers\n"
                "  -a --all                    Include unmanaged links (status)\n"
                "     --timeout=SEC            How long to wait (wait; default: 30, 0: forever)\n"
+               "     --target=IPV4            Probe the NAT64 path to this address (diagnose)\n"
+               "     --probe                  Send one DHCPDISCOVER asking for option 108 (diagnose)\n"
                "\n"
                "LINK is an interface name or ifindex. See v6mostlyctl(1) for details.\n",
                program_invocation_short_name);
@@ -68,6 +74,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_NO_PAGER,
                 ARG_NO_LEGEND,
                 ARG_TIMEOUT,
+                ARG_TARGET,
+                ARG_PROBE,
         };
         static const struct option options[] = {
                 { "help",      no_argument,       NULL, 'h'           },
@@ -77,6 +85,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "no-legend", no_argument,       NULL, ARG_NO_LEGEND },
                 { "all",       no_argument,       NULL, 'a'           },
                 { "timeout",   required_argument, NULL, ARG_TIMEOUT   },
+                { "target",    required_argument, NULL, ARG_TARGET    },
+                { "probe",     no_argument,       NULL, ARG_PROBE     },
                 {}
         };
         int c;
@@ -115,6 +125,12 @@ static int parse_argv(int argc, char *argv[]) {
                         if (parse_timeout(optarg, &arg_timeout_usec) < 0)
                                 return usage_error("Invalid --timeout= value '%s'.", optarg);
                         break;
+                case ARG_TARGET:
+                        arg_target = optarg;
+                        break;
+                case ARG_PROBE:
+                        arg_probe = true;
+                        break;
                 case '?':
                         return ERR_USAGE;
                 default:
@@ -140,6 +156,7 @@ static const Verb verbs[] = {
         { "reload",      0, 0,  false, false, verb_reload      },
         { "renew",       1, -1, false, false, verb_renew       },
         { "reconfigure", 1, -1, false, false, verb_reconfigure },
+        { "diagnose",    0, -1, false, true,  verb_diagnose    },
 };
 
 static int dispatch_verb(int argc, char *argv[]) {

@@ -19,3 +19,5 @@ extern bool arg_legend;
 extern bool arg_all;
 extern uint64_t arg_timeout_usec;
 extern bool arg_colors;
+extern bool arg_probe;          /* diagnose --probe */
+extern const char *arg_target;  /* diagnose --target=, NULL if not given */

@@ -130,6 +130,18 @@ run_backend() {
         fi
         check "[$backend] ping $V6M_SERVER4 through the CLAT and the NAT64" \
                 ip netns exec "$V6M_NS_CLIENT" ping -c3 -i0.2 -W2 "$V6M_SERVER4"
+        # The diagnose probes (raw ICMP, TCP, DF probes; the DISCOVER on a packet socket)
+        # run in a child of the daemon, with the unit's capabilities.
+        json=$(ctl --json=short diagnose --target="$V6M_SERVER4" uplink0 || true)
+        check_eq "[$backend] diagnose as v6mostly: the echo, the SYN and the path MTU probe pass" \
+                "$(jq -r '[.[0].checks[] | select(.id | startswith("nat64-")) | .verdict] | join(" ")' <<<"$json")" \
+                "PASS PASS PASS"
+        if [[ $backend == ebpf ]] && (( dhcp4 )); then
+                json=$(ctl --json=short diagnose --probe uplink0 || true)
+                check_eq "[$backend] diagnose --probe as v6mostly: the OFFER carries option 108, 1800 s" \
+                        "$(jq -r '.[0].checks[] | select(.id == "dhcp4-probe") | "\(.verdict) \(.value)"' <<<"$json")" \
+                        "PASS 1800"
+        fi
         if [[ $backend == ebpf ]]; then
                 after=$(v6m_ebpf_counter fast_4to6)
                 check "[$backend] the echo requests went through the eBPF fast path ($before -> $after)" \

@@ -128,8 +128,24 @@ static void test_same_prefix_two_routers(void) {
         nat64_arbiter_clear(&a);
 }
 
+/* The time between two reports of a candidate: for RAs, the router's interval. */
+static void test_interval(void) {
+        Nat64Arbiter a = {};
+        struct v6m_nat64_prefix ra = P("2001:db8:1::/96");
+
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 1000, 100) == 1);
+        CHECK_EQ(a.candidates[0].interval_usec, 0); /* one report: not known */
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 1400, 400) == 1);
+        CHECK_EQ(a.candidates[0].interval_usec, 300);
+        CHECK(nat64_arbiter_report(&a, V6M_NAT64_SOURCE_RA, "fe80::1", &ra, 1400, 450) == 0);
+        CHECK_EQ(a.candidates[0].interval_usec, 50);
+        CHECK_EQ(a.candidates[0].updated_usec, 450);
+        nat64_arbiter_clear(&a);
+}
+
 int main(void) {
         test_precedence();
+        test_interval();
         test_lifetimes();
         test_several_routers();
         test_tie_breaks();

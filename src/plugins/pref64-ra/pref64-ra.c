@@ -29,6 +29,7 @@
 #include <linux/netlink.h>
 #include <netinet/icmp6.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,6 +45,9 @@
  * bound keeps a misbehaving router from growing them without end. */
 #define RA_DNS_ENTRIES_MAX 32u
 #define RECV_BUFFER_SIZE (1024 * 1024)
+#define IN_SET_PREF64_ERROR(e)                                                                      \
+        ((e) == RA_OPTION_ERROR_PREF64_LENGTH || (e) == RA_OPTION_ERROR_PREF64_PLC ||                  \
+         (e) == RA_OPTION_ERROR_PREF64_PREFIX)
 
 /* The core starts every message of a plugin with the plugin's name ("pref64-ra: ") and adds
  * V6M_PLUGIN= to its journal entry. */
@@ -306,11 +310,22 @@ static bool handle_dnssl(Pref64Link *l, const struct in6_addr *router, const RaD
         return changed;
 }
 
+/* Key of the link warning for a PREF64 that is not an RFC 8781 / RFC 6052 prefix: the
+ * router meant a NAT64 prefix that nobody can use (`v6mostlyctl diagnose` shows it too). */
+#define PREF64_MALFORMED_WARNING "pref64-malformed"
+
 static void count_malformed(Pref64Link *l, const char *origin, uint8_t type, RaOptionError e) {
         if (l->dropped[e]++ == 0)
                 log_pref64_link(l->link, LOG_DEBUG, 0,
                                 "Dropped a malformed RA option (type %u) from %s: %s (further ones of this kind are only counted)",
                                 type, origin, ra_option_error_to_string(e));
+        if (IN_SET_PREF64_ERROR(e)) {
+                char message[160];
+
+                snprintf(message, sizeof(message), "router %s announces a PREF64 that is no valid NAT64 prefix (%s)",
+                         origin, ra_option_error_to_string(e));
+                v6m_link_report_warning(l->link, PREF64_MALFORMED_WARNING, message);
+        }
 }
 
 static void handle_message(Pref64Plugin *p, const uint8_t *payload, size_t size) {
@@ -451,6 +466,7 @@ static void link_forget(Pref64Link *l, bool tell_core) {
         if (!tell_core)
                 return;
         v6m_link_withdraw_nat64_prefix(l->link, V6M_NAT64_SOURCE_RA, NULL, NULL);
+        v6m_link_report_warning(l->link, PREF64_MALFORMED_WARNING, NULL);
         if (had_dns)
                 dns_report(l);
 }

@@ -64,3 +64,8 @@
         X(clat_mtu, "CLATMTU", "u", CHANGE)                                          \
         X(clat_reason, "CLATReason", "s", STRING)                                    \
         X(clat_counters, "CLATCounters", "(tta{st})", PLAIN)
+
+/* Manager.Diagnose(i ifindex, t flags, s target) → a(sssssx) (docs/dbus-api.md). */
+#define BUS_DIAGNOSE_FLAG_ACTIVE 1u             /* NAT64 reachability and path MTU probes (root) */
+#define BUS_DIAGNOSE_FLAG_PROBE_DHCP4 2u        /* one DHCPDISCOVER with option 108 requested (root) */
+#define BUS_DIAGNOSE_SIGNATURE "(sssssx)"         /* id, verdict, evidence, fix, where, value */
