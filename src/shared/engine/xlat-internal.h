@@ -390,6 +390,8 @@ static inline void xlat_ctx_describe(const struct xlat_ctx *c, struct xlat_packe
                           !c->csum_completed;
 }
 
+/* A direction's steps (xlat_run_steps() and what the direction adds). */
+typedef enum xlat_drop_reason (*xlat_run_fn)(struct xlat_ctx *c);
 /* A direction's own ICMP error to the sender (XLAT_STEP_REPLY), quoting the input
  * packet, which may lie inside `base` at quote_pos. */
 typedef enum xlat_verdict (*xlat_reply_fn)(struct xlat_ctx *c, uint8_t *base, size_t base_size, size_t quote_pos,
@@ -437,9 +439,9 @@ static inline enum xlat_drop_reason xlat_run_steps(struct xlat_ctx *c, const xla
 
 /* The frame of both directions' entry points: run the steps, then drop, reply or emit.
  * Inline, so that the direction's functions are called directly. */
-static _xlat_inline_ enum xlat_verdict xlat_translate(struct xlat_ctx *c, enum xlat_drop_reason (*run)(struct xlat_ctx *c),
-                                               xlat_reply_fn reply, xlat_emit_fn emit, uint8_t *base,
-                                               size_t base_size, size_t pos, struct xlat_result *ret) {
+static _xlat_inline_ enum xlat_verdict xlat_translate(struct xlat_ctx *c, xlat_run_fn run, xlat_reply_fn reply,
+                                                      xlat_emit_fn emit, uint8_t *base, size_t base_size, size_t pos,
+                                                      struct xlat_result *ret) {
         enum xlat_drop_reason r = run(c);
 
         if (r == XLAT_STEP_REPLY)
@@ -451,20 +453,20 @@ static _xlat_inline_ enum xlat_verdict xlat_translate(struct xlat_ctx *c, enum x
 
 /* The copying entry point (`emit` gets pos 0) and the in-place one (`emit` gets the
  * headroom and places the packet itself). */
-static _xlat_inline_ enum xlat_verdict xlat_translate_copy(const struct xlat *x, const void *in, size_t len, unsigned flags,
-                                                    void *out, size_t out_size, struct xlat_result *ret,
-                                                    enum xlat_drop_reason (*run)(struct xlat_ctx *c),
-                                                    xlat_reply_fn reply, xlat_emit_fn emit) {
+static _xlat_inline_ enum xlat_verdict xlat_translate_copy(const struct xlat *x, const void *in, size_t len,
+                                                           unsigned flags, void *out, size_t out_size,
+                                                           struct xlat_result *ret, xlat_run_fn run,
+                                                           xlat_reply_fn reply, xlat_emit_fn emit) {
         uint8_t scratch[XLAT_ICMP_ERROR_MAX];
         struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len, .scratch = scratch };
 
         return xlat_translate(&c, run, reply, emit, out, out_size, 0, ret);
 }
 
-static _xlat_inline_ enum xlat_verdict xlat_translate_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
-                                                       size_t size, unsigned flags, struct xlat_result *ret,
-                                                       enum xlat_drop_reason (*run)(struct xlat_ctx *c),
-                                                       xlat_reply_fn reply, xlat_emit_fn emit_inplace) {
+static _xlat_inline_ enum xlat_verdict xlat_translate_inplace(const struct xlat *x, void *buf, size_t headroom,
+                                                              size_t len, size_t size, unsigned flags,
+                                                              struct xlat_result *ret, xlat_run_fn run,
+                                                              xlat_reply_fn reply, xlat_emit_fn emit_inplace) {
         uint8_t *b = buf;
         uint8_t scratch[XLAT_ICMP_ERROR_MAX];
         struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len, .scratch = scratch };
