@@ -127,7 +127,8 @@ static int format_value(sd_bus_message *m, FILE *f) {
         return 1;
 }
 
-/* Read the next value of `m` (positioned on it, not on a variant) into a new string. */
+/* Read the next value of `m` into a new string; a variant (a property's value as the bus
+ * sends it) is unwrapped by format_value(). */
 static int format_value_to_string(sd_bus_message *m, char **ret) {
         _cleanup_(freep) char *s = NULL;
         size_t size = 0;
@@ -197,13 +198,7 @@ static int add_formatted_property(sd_bus_message *m, const char *member, const c
         _cleanup_(freep) char *value = NULL;
         int r;
 
-        r = sd_bus_message_enter_container(m, 'v', contents);
-        if (r < 0)
-                return r;
         r = format_value_to_string(m, &value);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
         if (r < 0)
                 return r;
         if (strv_extend(pairs, member) < 0 || strv_extend(pairs, value) < 0)
@@ -432,14 +427,9 @@ static int on_properties_changed(sd_bus_message *message, void *userdata, sd_bus
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
                 _cleanup_(freep) char *value = NULL;
-                const char *contents;
 
                 r = sd_bus_call_method(m->bus, BUS_NAME, path, PROPERTIES_INTERFACE, "Get", &error, &reply, "ss",
                                        BUS_LINK_INTERFACE, invalidated[i]);
-                if (r >= 0)
-                        r = sd_bus_message_peek_type(reply, NULL, &contents);
-                if (r >= 0)
-                        r = sd_bus_message_enter_container(reply, 'v', contents);
                 if (r >= 0)
                         r = format_value_to_string(reply, &value);
                 if (r < 0) {

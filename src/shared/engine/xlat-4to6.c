@@ -14,10 +14,6 @@
 #define IPV4_OPT_LSRR 131
 #define IPV4_OPT_SSRR 137
 
-static bool icmp4_is_error(uint8_t type) {
-        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-}
-
 /* §4.1: options are ignored, except an unexpired source route: drop it and answer
  * Destination Unreachable / Source Route Failed. */
 static enum xlat_drop_reason ttp46_ipv4_options(struct xlat_ctx *c) {
@@ -102,44 +98,49 @@ static enum xlat_drop_reason ttp46_addresses(struct xlat_ctx *c) {
         return XLAT_STEP_CONTINUE;
 }
 
-static uint16_t ttp46_addr_diff(const struct xlat_ctx *c) {
-        return csum_diff(csum_ipv6_addrs(&c->src6, &c->dst6), csum_ipv4_addrs(&c->src4, &c->dst4));
-}
-
-static void ctx_patch(struct xlat_ctx *c, uint16_t offset, uint16_t value) {
-        c->patches[c->n_patches++] = (struct xlat_patch) { offset, value };
-}
-
 static enum xlat_drop_reason ttp46_tcp(struct xlat_ctx *c) {
-        bool partial = c->flags & XLAT_F_CSUM_PARTIAL;
-
-        if (c->payload_len < 20)
-                return XLAT_DROP_TRUNCATED;
-        ctx_patch(c, 16, csum_apply(get_be16(c->payload + 16), ttp46_addr_diff(c), partial));
-        c->l4_hdr_len = xlat_l4_hdr_len(IPPROTO_TCP, c->payload, c->payload_len);
-        return XLAT_STEP_CONTINUE;
+        return xlat_l4_tcp(c, xlat_ctx_addr_diff(c, true));
 }
 
 static enum xlat_drop_reason ttp46_udp(struct xlat_ctx *c) {
-        bool partial = c->flags & XLAT_F_CSUM_PARTIAL;
-        uint16_t old, csum;
+        uint16_t old;
 
         if (c->payload_len < 8)
                 return XLAT_DROP_TRUNCATED;
         c->l4_hdr_len = 8;
         old = get_be16(c->payload + 6);
-        if (old == 0 && !partial) {
+        if (old == 0 && !(c->flags & XLAT_F_CSUM_PARTIAL)) {
                 /* §4.5: IPv6 requires the checksum; compute it over the datagram. */
+                uint16_t csum;
+
                 if (c->is_fragment)
                         return XLAT_DROP_UDP_ZERO_CHECKSUM_FRAGMENT;
                 csum = (uint16_t) ~csum_fold(csum_ipv6_pseudo(&c->src6, &c->dst6, (uint32_t) c->payload_len, IPPROTO_UDP) +
                                              csum_bytes(c->payload, c->payload_len, 0));
-        } else
-                csum = csum_apply(old, ttp46_addr_diff(c), partial);
-        if (csum == 0 && !partial)
-                csum = 0xffff;
-        ctx_patch(c, 6, csum);
-        return XLAT_STEP_CONTINUE;
+                xlat_ctx_patch(c, 6, csum == 0 ? 0xffff : csum);
+                return XLAT_STEP_CONTINUE;
+        }
+        return xlat_l4_udp_adjust(c, old, xlat_ctx_addr_diff(c, true));
+}
+
+/* The IPv6 header of a translated packet, outer or inner (§4.1), and its Fragment
+ * header if `frag_hdr`. */
+static _xlat_inline_ void ttp46_ipv6_hdr(uint8_t *o, uint8_t tos, size_t payload_len, bool frag_hdr,
+                                         uint16_t frag_offset, bool more, uint32_t frag_id, uint8_t ttl,
+                                         uint8_t protocol, const struct in6_addr *src, const struct in6_addr *dst) {
+        put_be32(o, 0x60000000U | (uint32_t) tos << 20);
+        put_be16(o + 4, (uint16_t) (payload_len + (frag_hdr ? IPV6_FRAG_HDR_LEN : 0)));
+        o[6] = frag_hdr ? IPPROTO_FRAGMENT : protocol;
+        o[7] = ttl; /* host-side: not decremented */
+        memcpy(o + 8, src, 16);
+        memcpy(o + 24, dst, 16);
+        if (frag_hdr) {
+                /* §4.1: Identification = the IPv4 one in the low-order 16 bits. */
+                o[40] = protocol;
+                o[41] = 0;
+                put_be16(o + 42, (uint16_t) (frag_offset << 3 | more));
+                put_be32(o + 44, frag_id);
+        }
 }
 
 /* §4.3: the packet inside an ICMPv4 error, translated like an outer packet (but mapped
@@ -173,7 +174,7 @@ int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
         if (protocol == IPPROTO_ICMPV6)
                 return -XLAT_DROP_ICMP_ERROR_INNER_INVALID;
         out_protocol = protocol == IPPROTO_ICMP ? IPPROTO_ICMPV6 : protocol;
-        if (first && protocol == IPPROTO_ICMP && len > ihl && icmp4_is_error(in[ihl]))
+        if (first && protocol == IPPROTO_ICMP && len > ihl && xlat_icmp_is_error(in[ihl], true))
                 return -XLAT_DROP_ICMP_ERROR_NESTED;
 
         hdr = IPV6_HDR_LEN + (frag ? IPV6_FRAG_HDR_LEN : 0);
@@ -183,41 +184,14 @@ int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
         if (n > out_size - hdr)
                 n = out_size - hdr;
 
-        put_be32(out, 0x60000000U | (uint32_t) in[1] << 20);
-        put_be16(out + 4, (uint16_t) (ulen + (frag ? IPV6_FRAG_HDR_LEN : 0)));
-        out[6] = frag ? IPPROTO_FRAGMENT : out_protocol;
-        out[7] = in[8];
-        memcpy(out + 8, &src6, 16);
-        memcpy(out + 24, &dst6, 16);
-        if (frag) {
-                out[40] = out_protocol;
-                out[41] = 0;
-                put_be16(out + 42, (uint16_t) ((fo & IPV4_OFFSET_MASK) << 3 | !!(fo & IPV4_FLAG_MF)));
-                put_be32(out + 44, get_be16(in + 4));
-        }
+        ttp46_ipv6_hdr(out, in[1], ulen, frag, (uint16_t) (fo & IPV4_OFFSET_MASK), fo & IPV4_FLAG_MF, get_be16(in + 4),
+                       in[8], out_protocol, &src6, &dst6);
         o = out + hdr;
         memcpy(o, in + ihl, n);
         *ret_whole = n >= ulen;
 
-        if (!first)
-                return (int) (hdr + n);
-
-        /* Checksums of a truncated packet cannot be verified, only kept consistent. */
-        if ((protocol == IPPROTO_TCP && n >= 18) || (protocol == IPPROTO_UDP && n >= 8 && get_be16(o + 6) != 0)) {
-                size_t off = protocol == IPPROTO_TCP ? 16 : 6;
-                uint16_t csum = csum_apply(get_be16(o + off),
-                                           csum_diff(csum_ipv6_addrs(&src6, &dst6), csum_ipv4_addrs(&src4, &dst4)), false);
-
-                if (protocol == IPPROTO_UDP && csum == 0)
-                        csum = 0xffff;
-                put_be16(o + off, csum);
-        } else if (protocol == IPPROTO_ICMP && n >= 4 && (o[0] == 8 || o[0] == 0)) {
-                uint16_t old_word = get_be16(o), new_word = (uint16_t) ((o[0] == 8 ? 128 : 129) << 8 | o[1]);
-                uint16_t diff = csum_diff(csum_ipv6_pseudo(&src6, &dst6, ulen, IPPROTO_ICMPV6) + new_word, old_word);
-
-                put_be16(o, new_word);
-                put_be16(o + 2, csum_apply(get_be16(o + 2), diff, false));
-        }
+        if (first)
+                xlat_inner_l4_adjust(o, n, protocol, &src4, &dst4, &src6, &dst6, ulen, true);
         return (int) (hdr + n);
 }
 
@@ -247,7 +221,6 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
         const uint8_t *p = c->payload;
         uint8_t type = p[0], code = p[1], out_type, out_code = 0;
         uint32_t rest = 0;
-        uint8_t *s = c->scratch;
         const uint8_t *body = p + ICMP_HDR_LEN;
         size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
         size_t room = XLAT_ICMP_ERROR_MAX - IPV6_HDR_LEN - ICMP_HDR_LEN;
@@ -297,30 +270,18 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
 
         /* RFC 4884 §4.1-4.3: Destination Unreachable, Time Exceeded and Parameter Problem
          * carry the Length attribute in their sixth octet, in 32-bit words. */
-        if (icmp_ext_find(body, body_len, p[5], 4, &ext)) {
-                /* The padding is not part of the datagram: translate what the inner
-                 * header says there is, then pad again to IPv6's rules. */
-                inner_len = ext.datagram_len;
-                if (get_be16(body + 2) >= IPV4_HDR_LEN && get_be16(body + 2) < inner_len)
-                        inner_len = get_be16(body + 2);
-                /* RFC 4884 §4.6: only ICMPv6 Destination Unreachable and Time Exceeded carry
-                 * an extension; Packet Too Big and Parameter Problem lose it. */
-                if (out_type == 1 || out_type == 3)
-                        field = icmp_ext_datagram_room(&ext, room, 8);
-                if (field > 0)
-                        room = field;
-        }
+        /* RFC 4884 §4.6: only ICMPv6 Destination Unreachable and Time Exceeded carry an
+         * extension; Packet Too Big and Parameter Problem lose it. */
+        if (icmp_ext_find(body, body_len, p[5], 4, &ext))
+                field = xlat_icmp_ext_prepare(&ext, body, true, out_type == 1 || out_type == 3, &room, &inner_len);
 
-        r = ttp46_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &whole);
+        r = ttp46_inner(c->x, body, inner_len, c->scratch + ICMP_HDR_LEN, room, &whole);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
-        if (field > 0) {
+        if (field > 0)
                 /* RFC 7915 §4.2 "ICMP Error Payload": the ICMPv6 length attribute MUST be
-                 * adjusted; RFC 4884 §4.4/4.5: it is the fifth octet, in 64-bit words. */
-                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, whole, 8, &ext);
-                rest = (uint32_t) (field / 8) << 24;
-                r = (int) (field + ext.ext_len);
-        }
+                 * adjusted. */
+                r = (int) xlat_icmp_ext_append(c->scratch + ICMP_HDR_LEN, (size_t) r, whole, true, &ext, &rest);
 
         if (out_type == 2) {
                 /* §4.2: min(advertised + 20, IPv6 next-hop MTU), never below 1280 (§5);
@@ -338,77 +299,24 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
                 rest = mtu;
         }
 
-        s[0] = out_type;
-        s[1] = out_code;
-        put_be16(s + 2, 0);
-        put_be32(s + 4, rest);
-        c->payload_len = ICMP_HDR_LEN + (size_t) r;
-        put_be16(s + 2, (uint16_t) ~csum_fold(csum_ipv6_pseudo(&c->src6, &c->dst6, (uint32_t) c->payload_len, IPPROTO_ICMPV6) +
-                                              csum_bytes(s, c->payload_len, 0)));
-        c->payload = s;
-        c->payload_rewritten = true;
-        c->icmp_error = true;
+        xlat_icmp_error_finish(c, true, out_type, out_code, rest, (size_t) r);
         return XLAT_STEP_CONTINUE;
 }
 
 static enum xlat_drop_reason ttp46_icmp(struct xlat_ctx *c) {
-        bool partial = c->flags & XLAT_F_CSUM_PARTIAL;
-        const uint8_t *p = c->payload;
-        uint16_t old_word, new_word, diff;
-        uint64_t pseudo;
-
-        if (c->payload_len < ICMP_HDR_LEN)
-                return XLAT_DROP_TRUNCATED;
-        c->l4_hdr_len = ICMP_HDR_LEN;
-        /* The ICMPv6 pseudo-header needs the length of the whole message. */
-        if (c->is_fragment)
-                return XLAT_DROP_ICMP_FRAGMENTED;
-
-        if (icmp4_is_error(p[0]))
-                return ttp46_icmp_error(c);
-        if (p[0] != 8 && p[0] != 0) /* only Echo and Echo Reply have an ICMPv6 counterpart */
-                return XLAT_DROP_ICMP_UNTRANSLATABLE;
-
-        old_word = get_be16(p);
-        new_word = (uint16_t) ((p[0] == 8 ? 128 : 129) << 8 | p[1]);
-        pseudo = csum_ipv6_pseudo(&c->src6, &c->dst6, (uint32_t) c->payload_len, IPPROTO_ICMPV6);
-        /* A partial checksum covers only the pseudo-header: the type change is inside the
-         * range the device still sums. */
-        diff = partial ? csum_fold(pseudo) : csum_diff(pseudo + new_word, old_word);
-        ctx_patch(c, 0, new_word);
-        ctx_patch(c, 2, csum_apply(get_be16(p + 2), diff, partial));
-        return XLAT_STEP_CONTINUE;
-}
-
-static enum xlat_drop_reason ttp46_icmpv6_in_ipv4(struct xlat_ctx *c) {
-        return XLAT_DROP_ICMP_WRONG_FAMILY;
+        return xlat_l4_icmp(c, true, ttp46_icmp_error);
 }
 
 static const struct xlat_l4_step ttp46_l4_steps[] = {
         { IPPROTO_TCP, IPPROTO_TCP, 16, ttp46_tcp },
         { IPPROTO_UDP, IPPROTO_UDP, 6, ttp46_udp },
         { IPPROTO_ICMP, IPPROTO_ICMPV6, 2, ttp46_icmp },
-        { IPPROTO_ICMPV6, 0, 0, ttp46_icmpv6_in_ipv4 },
+        { IPPROTO_ICMPV6, 0, 0, xlat_l4_wrong_family },
 };
 
+/* §4.5: other protocols pass unchanged. */
 static enum xlat_drop_reason ttp46_l4(struct xlat_ctx *c) {
-        const struct xlat_l4_step *s = xlat_l4_step_find(ttp46_l4_steps, ELEMENTSOF(ttp46_l4_steps), c->protocol);
-
-        c->payload = c->in + c->l3_len;
-        c->payload_len = c->len - c->l3_len;
-        c->out_protocol = s ? s->out_protocol : c->protocol;
-        if (!s)
-                return XLAT_STEP_CONTINUE; /* §4.5: other protocols pass unchanged */
-        c->csum_offset = s->csum_offset;
-        if (c->frag_offset != 0) {
-                /* Non-first fragment: no L4 header to translate; ICMP cannot be fixed. */
-                if (c->protocol == IPPROTO_ICMP)
-                        return XLAT_DROP_ICMP_FRAGMENTED;
-                if (c->protocol == IPPROTO_ICMPV6)
-                        return XLAT_DROP_ICMP_WRONG_FAMILY;
-                return XLAT_STEP_CONTINUE;
-        }
-        return s->step(c);
+        return xlat_l4_dispatch(c, ttp46_l4_steps, ELEMENTSOF(ttp46_l4_steps), IPPROTO_ICMP, IPPROTO_ICMPV6);
 }
 
 /* §4.1 DF handling: too big with DF → Fragmentation Needed back to the sender (unless
@@ -422,6 +330,16 @@ static size_t ttp46_mtu_limit(const struct xlat_ctx *c) {
 static bool ttp46_fragmenting(const struct xlat_ctx *c) {
         return !(c->flags & XLAT_F_GSO) && !c->df &&
                IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len > c->x->lowest_ipv6_mtu;
+}
+
+/* How many fragments of lowest-ipv6-mtu the payload becomes, and (*ret_chunk) how much
+ * of it each one carries. */
+static size_t ttp46_fragments(const struct xlat_ctx *c, size_t *ret_chunk) {
+        size_t chunk = ((c->x->lowest_ipv6_mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
+
+        if (ret_chunk)
+                *ret_chunk = chunk;
+        return (c->payload_len + chunk - 1) / chunk;
 }
 
 static enum xlat_drop_reason ttp46_mtu(struct xlat_ctx *c) {
@@ -448,20 +366,15 @@ static const xlat_step_fn ttp46_steps[] = {
 /* An ICMPv4 error from the translator (192.0.0.8) to the sender, quoting the packet.
  * `quote` may lie inside `base`: it is moved, not copied, when the two overlap. */
 static enum xlat_verdict ttp46_reply(struct xlat_ctx *c, uint8_t *base, size_t base_size, size_t quote_pos,
-                                     const uint8_t *quote, struct xlat_result *ret) {
+                                     struct xlat_result *ret) {
         const size_t hdr = IPV4_HDR_LEN + ICMP_HDR_LEN;
-        size_t qlen = c->len, pos;
         uint32_t dummy = htonl(XLAT_IPV4_DUMMY_ADDRESS);
+        size_t qlen;
         uint8_t *o;
 
-        if (qlen > XLAT_ICMPV4_ERROR_MAX - hdr)
-                qlen = XLAT_ICMPV4_ERROR_MAX - hdr;
-        pos = quote_pos >= hdr ? quote_pos - hdr : 0;
-        if (pos + hdr + qlen > base_size)
-                return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
-        o = base + pos;
-        if (o + hdr != quote)
-                memmove(o + hdr, quote, qlen);
+        o = xlat_reply_place(c, false, base, base_size, quote_pos, &qlen, ret);
+        if (!o)
+                return ret->verdict;
 
         o[0] = 0x45;
         o[1] = 0;
@@ -477,54 +390,13 @@ static enum xlat_verdict ttp46_reply(struct xlat_ctx *c, uint8_t *base, size_t b
         put_be16(o + 22, 0);
         put_be32(o + 24, c->reply_rest);
         put_be16(o + 22, (uint16_t) ~csum_fold(csum_bytes(o + IPV4_HDR_LEN, ICMP_HDR_LEN + qlen, 0)));
-
-        ret->verdict = XLAT_VERDICT_REPLY;
-        ret->drop_reason = c->reply_reason;
-        ret->n_packets = 1;
-        ret->packets[0] = (struct xlat_packet) {
-                .offset = (uint32_t) pos,
-                .len = (uint32_t) (hdr + qlen),
-                .l4_offset = IPV4_HDR_LEN,
-                .hdr_len = IPV4_HDR_LEN + ICMP_HDR_LEN,
-                .csum_offset = 2,
-                .l4_protocol = IPPROTO_ICMP,
-                .family = AF_INET,
-        };
         return XLAT_VERDICT_REPLY;
 }
 
-static void ttp46_ipv6_hdr(const struct xlat_ctx *c, uint8_t *o, size_t payload_len, bool frag_hdr,
-                           uint16_t frag_offset, bool more) {
-        put_be32(o, 0x60000000U | (uint32_t) c->tos << 20);
-        put_be16(o + 4, (uint16_t) (payload_len + (frag_hdr ? IPV6_FRAG_HDR_LEN : 0)));
-        o[6] = frag_hdr ? IPPROTO_FRAGMENT : c->out_protocol;
-        o[7] = c->ttl; /* host-side: not decremented */
-        memcpy(o + 8, &c->src6, 16);
-        memcpy(o + 24, &c->dst6, 16);
-        if (frag_hdr) {
-                /* §4.1: Identification = the IPv4 one in the low-order 16 bits. */
-                o[40] = c->out_protocol;
-                o[41] = 0;
-                put_be16(o + 42, (uint16_t) (frag_offset << 3 | more));
-                put_be32(o + 44, c->frag_id);
-        }
-}
-
-static void ctx_describe(const struct xlat_ctx *c, struct xlat_packet *p, size_t pos, size_t hdr, size_t len,
-                         bool first, int family) {
-        *p = (struct xlat_packet) {
-                .offset = (uint32_t) pos,
-                .len = (uint32_t) len,
-                .family = (uint8_t) family,
-        };
-        if (!first)
-                return;
-        p->l4_offset = (uint16_t) hdr;
-        p->l4_protocol = c->out_protocol;
-        p->hdr_len = (uint16_t) (hdr + c->l4_hdr_len);
-        p->csum_offset = c->l4_hdr_len ? c->csum_offset : 0;
-        p->csum_partial = (c->flags & XLAT_F_CSUM_PARTIAL) && c->l4_hdr_len && !c->payload_rewritten &&
-                          !c->csum_completed;
+static _xlat_inline_ void ttp46_ipv6_hdr_ctx(const struct xlat_ctx *c, uint8_t *o, size_t payload_len,
+                                             bool frag_hdr, uint16_t frag_offset, bool more) {
+        ttp46_ipv6_hdr(o, c->tos, payload_len, frag_hdr, frag_offset, more, c->frag_id, c->ttl, c->out_protocol,
+                       &c->src6, &c->dst6);
 }
 
 /* Before cutting a CHECKSUM_PARTIAL datagram into fragments: sum it now, with the
@@ -556,7 +428,6 @@ static void ttp46_csum_complete(struct xlat_ctx *c) {
 static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t base_size, size_t pos,
                                     struct xlat_result *ret) {
         bool first_in = c->frag_offset == 0;
-        size_t mtu = c->x->lowest_ipv6_mtu;
         size_t total = IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0) + c->payload_len;
 
         ret->verdict = XLAT_VERDICT_TRANSLATED;
@@ -570,18 +441,17 @@ static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
                         return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
                 if (o + hdr != c->payload)
                         memmove(o + hdr, c->payload, c->payload_len);
-                ttp46_ipv6_hdr(c, o, c->payload_len, c->is_fragment, c->frag_offset, c->more_fragments);
-                for (unsigned i = 0; i < c->n_patches; i++)
-                        put_be16(o + hdr + c->patches[i].offset, c->patches[i].value);
+                ttp46_ipv6_hdr_ctx(c, o, c->payload_len, c->is_fragment, c->frag_offset, c->more_fragments);
+                xlat_ctx_put_patches(c, o + hdr);
                 ret->n_packets = 1;
-                ctx_describe(c, &ret->packets[0], pos, hdr, total, first_in, AF_INET6);
+                xlat_ctx_describe(c, &ret->packets[0], pos, hdr, total, first_in, AF_INET6);
                 return XLAT_VERDICT_TRANSLATED;
         }
 
         /* §4.1: DF clear and too big: fragments of at most lowest-ipv6-mtu, each with a
          * Fragment header, offsets relative to the original datagram. */
-        size_t chunk = ((mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
-        size_t n = (c->payload_len + chunk - 1) / chunk;
+        size_t chunk;
+        size_t n = ttp46_fragments(c, &chunk);
         const size_t hdr = IPV6_HDR_LEN + IPV6_FRAG_HDR_LEN;
 
         ttp46_csum_complete(c);
@@ -598,12 +468,11 @@ static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
 
                 if (o + hdr != c->payload + done)
                         memmove(o + hdr, c->payload + done, this_len);
-                ttp46_ipv6_hdr(c, o, this_len, true, (uint16_t) (c->frag_offset + done / 8),
+                ttp46_ipv6_hdr_ctx(c, o, this_len, true, (uint16_t) (c->frag_offset + done / 8),
                                last ? c->more_fragments : true);
                 if (k == 0)
-                        for (unsigned i = 0; i < c->n_patches; i++)
-                                put_be16(o + hdr + c->patches[i].offset, c->patches[i].value);
-                ctx_describe(c, &ret->packets[k], pos, hdr, hdr + this_len, k == 0 && first_in, AF_INET6);
+                        xlat_ctx_put_patches(c, o + hdr);
+                xlat_ctx_describe(c, &ret->packets[k], pos, hdr, hdr + this_len, k == 0 && first_in, AF_INET6);
                 pos += hdr + this_len;
                 done += this_len;
         }
@@ -612,73 +481,53 @@ static enum xlat_verdict ttp46_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
 }
 
 static enum xlat_drop_reason ttp46_run(struct xlat_ctx *c) {
-        for (size_t i = 0; i < ELEMENTSOF(ttp46_steps); i++) {
-                enum xlat_drop_reason r = ttp46_steps[i](c);
+        enum xlat_drop_reason r = xlat_run_steps(c, ttp46_steps, ELEMENTSOF(ttp46_steps));
 
-                /* Answer an unexpired source route only to our own IPv4 side, and
-                 * never about a non-first fragment (RFC 1812 §4.3.2.7). */
-                if (r == XLAT_DROP_IPV4_SOURCE_ROUTE) {
-                        if (c->src4.s_addr != c->x->config.clat_ipv4.s_addr)
-                                return XLAT_DROP_IPV4_SOURCE_NOT_CLAT;
-                        return c->frag_offset == 0 ? XLAT_STEP_REPLY : r;
-                }
-                if (r != XLAT_STEP_CONTINUE)
-                        return r;
+        /* Answer an unexpired source route only to our own IPv4 side, and never about a
+         * non-first fragment (RFC 1812 §4.3.2.7). */
+        if (r == XLAT_DROP_IPV4_SOURCE_ROUTE) {
+                if (c->src4.s_addr != c->x->config.clat_ipv4.s_addr)
+                        return XLAT_DROP_IPV4_SOURCE_NOT_CLAT;
+                return c->frag_offset == 0 ? XLAT_STEP_REPLY : r;
         }
-        return XLAT_STEP_CONTINUE;
+        return r;
+}
+
+/* In place, the packet at `headroom` in `b`. */
+static enum xlat_verdict ttp46_emit_inplace(struct xlat_ctx *c, uint8_t *b, size_t size, size_t headroom,
+                                            struct xlat_result *ret) {
+        size_t hdr, payload_pos;
+
+        if (ttp46_fragmenting(c)) {
+                /* Move the packet to the end of the buffer, then write the fragments from
+                 * the start: each fragment's headers land before the data still to read
+                 * as long as the tail room covers the added headers. */
+                size_t n = ttp46_fragments(c, NULL);
+                size_t src = size - c->len;
+
+                if (src + c->l3_len < n * XLAT_FRAGMENT_OVERHEAD)
+                        return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
+                memmove(b + src, c->in, c->len);
+                c->in = b + src;
+                c->payload = c->in + c->l3_len;
+                return ttp46_emit(c, b, size, 0, ret);
+        }
+
+        /* One packet: the new headers go right in front of the payload, which stays. */
+        payload_pos = headroom + c->l3_len;
+        hdr = IPV6_HDR_LEN + (c->is_fragment ? IPV6_FRAG_HDR_LEN : 0);
+        if (payload_pos < hdr)
+                return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
+        return ttp46_emit(c, b, size, payload_pos - hdr, ret);
 }
 
 enum xlat_verdict xlat_4to6(const struct xlat *x, const void *in, size_t len, unsigned flags,
                             void *out, size_t out_size, struct xlat_result *ret) {
-        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len, .scratch = scratch };
-        enum xlat_drop_reason r;
-
-        r = ttp46_run(&c);
-        if (r == XLAT_STEP_REPLY)
-                return ttp46_reply(&c, out, out_size, 0, c.in, ret);
-        if (r != XLAT_STEP_CONTINUE)
-                return xlat_drop(ret, r);
-        return ttp46_emit(&c, out, out_size, 0, ret);
+        return xlat_translate_copy(x, in, len, flags, out, out_size, ret, ttp46_run, ttp46_reply, ttp46_emit);
 }
 
 enum xlat_verdict xlat_4to6_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
                                     size_t size, unsigned flags, struct xlat_result *ret) {
-        uint8_t *b = buf;
-        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len, .scratch = scratch };
-        enum xlat_drop_reason r;
-        size_t hdr, payload_pos;
-
-        if (headroom > size || len > size - headroom)
-                return xlat_drop(ret, XLAT_DROP_TRUNCATED);
-
-        r = ttp46_run(&c);
-        if (r == XLAT_STEP_REPLY)
-                return ttp46_reply(&c, b, size, headroom, c.in, ret);
-        if (r != XLAT_STEP_CONTINUE)
-                return xlat_drop(ret, r);
-
-        if (ttp46_fragmenting(&c)) {
-                /* Move the packet to the end of the buffer, then write the fragments from
-                 * the start: each fragment's headers land before the data still to read
-                 * as long as the tail room covers the added headers. */
-                size_t chunk = ((x->lowest_ipv6_mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
-                size_t n = (c.payload_len + chunk - 1) / chunk;
-                size_t src = size - c.len;
-
-                if (src + c.l3_len < n * XLAT_FRAGMENT_OVERHEAD)
-                        return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
-                memmove(b + src, c.in, c.len);
-                c.in = b + src;
-                c.payload = c.in + c.l3_len;
-                return ttp46_emit(&c, b, size, 0, ret);
-        }
-
-        /* One packet: the new headers go right in front of the payload, which stays. */
-        payload_pos = headroom + c.l3_len;
-        hdr = IPV6_HDR_LEN + (c.is_fragment ? IPV6_FRAG_HDR_LEN : 0);
-        if (payload_pos < hdr)
-                return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
-        return ttp46_emit(&c, b, size, payload_pos - hdr, ret);
+        return xlat_translate_inplace(x, buf, headroom, len, size, flags, ret, ttp46_run, ttp46_reply,
+                                      ttp46_emit_inplace);
 }

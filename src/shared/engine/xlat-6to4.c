@@ -13,10 +13,6 @@
  * to fit the IPv6 minimum MTU anyway). */
 #define TTP64_DF_THRESHOLD 1260U
 
-static bool icmp6_is_error(uint8_t type) {
-        return type < 128;
-}
-
 /* §5.1 Identification of an unfragmented packet without DF: "set according to a
  * Fragment Identification generator". A stateless, read-only translator has no counter:
  * hash what tells packets of a flow apart (addresses, length, the first 8 bytes of the
@@ -126,7 +122,7 @@ static enum xlat_drop_reason ttp64_addresses(struct xlat_ctx *c) {
         c->dst4 = x->config.clat_ipv4;
 
         c->icmp_error = c->protocol == IPPROTO_ICMPV6 && c->frag_offset == 0 && c->len > c->l3_len &&
-                        icmp6_is_error(l4[0]);
+                        xlat_icmp_is_error(l4[0], false);
 
         if (xlat_under_prefix(x, &c->src6)) {
                 nat64_prefix_extract_ipv4(&x->config.nat64_prefix, &c->src6, &c->src4);
@@ -147,25 +143,12 @@ static enum xlat_drop_reason ttp64_addresses(struct xlat_ctx *c) {
         return XLAT_STEP_CONTINUE;
 }
 
-static uint16_t ttp64_addr_diff(const struct xlat_ctx *c) {
-        return csum_diff(csum_ipv4_addrs(&c->src4, &c->dst4), csum_ipv6_addrs(&c->src6, &c->dst6));
-}
-
-static void ctx_patch(struct xlat_ctx *c, uint16_t offset, uint16_t value) {
-        c->patches[c->n_patches++] = (struct xlat_patch) { offset, value };
-}
-
 static enum xlat_drop_reason ttp64_tcp(struct xlat_ctx *c) {
-        if (c->payload_len < 20)
-                return XLAT_DROP_TRUNCATED;
-        ctx_patch(c, 16, csum_apply(get_be16(c->payload + 16), ttp64_addr_diff(c), c->flags & XLAT_F_CSUM_PARTIAL));
-        c->l4_hdr_len = xlat_l4_hdr_len(IPPROTO_TCP, c->payload, c->payload_len);
-        return XLAT_STEP_CONTINUE;
+        return xlat_l4_tcp(c, xlat_ctx_addr_diff(c, false));
 }
 
 static enum xlat_drop_reason ttp64_udp(struct xlat_ctx *c) {
-        bool partial = c->flags & XLAT_F_CSUM_PARTIAL;
-        uint16_t old, csum;
+        uint16_t old;
 
         if (c->payload_len < 8)
                 return XLAT_DROP_TRUNCATED;
@@ -173,13 +156,9 @@ static enum xlat_drop_reason ttp64_udp(struct xlat_ctx *c) {
         old = get_be16(c->payload + 6);
         /* A zero checksum is invalid in IPv6 (RFC 8200 §8.1) but means "none" in IPv4:
          * keep it, the receiver decides. */
-        if (old == 0 && !partial)
+        if (old == 0 && !(c->flags & XLAT_F_CSUM_PARTIAL))
                 return XLAT_STEP_CONTINUE;
-        csum = csum_apply(old, ttp64_addr_diff(c), partial);
-        if (csum == 0 && !partial)
-                csum = 0xffff;
-        ctx_patch(c, 6, csum);
-        return XLAT_STEP_CONTINUE;
+        return xlat_l4_udp_adjust(c, old, xlat_ctx_addr_diff(c, false));
 }
 
 /* §5.3: the packet inside an ICMPv6 error, translated back to what we sent. */
@@ -210,7 +189,7 @@ int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
         if (w.protocol == IPPROTO_ICMP)
                 return -XLAT_DROP_ICMP_ERROR_INNER_INVALID;
         first = w.frag_offset == 0;
-        if (first && w.protocol == IPPROTO_ICMPV6 && len > w.l3_len && icmp6_is_error(in[w.l3_len]))
+        if (first && w.protocol == IPPROTO_ICMPV6 && len > w.l3_len && xlat_icmp_is_error(in[w.l3_len], false))
                 return -XLAT_DROP_ICMP_ERROR_NESTED;
         out_protocol = w.protocol == IPPROTO_ICMPV6 ? IPPROTO_ICMP : w.protocol;
         if (out_size < IPV4_HDR_LEN)
@@ -230,23 +209,8 @@ int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
                        ttp64_ipv4_id(&src6, &dst6, get_be32(in) & 0xfffff, o, n, ulen + IPV4_HDR_LEN),
                        in[7], out_protocol, &src4, &dst4);
 
-        if (!first)
-                return (int) (IPV4_HDR_LEN + n);
-        if ((w.protocol == IPPROTO_TCP && n >= 18) || (w.protocol == IPPROTO_UDP && n >= 8 && get_be16(o + 6) != 0)) {
-                size_t off = w.protocol == IPPROTO_TCP ? 16 : 6;
-                uint16_t csum = csum_apply(get_be16(o + off),
-                                           csum_diff(csum_ipv4_addrs(&src4, &dst4), csum_ipv6_addrs(&src6, &dst6)), false);
-
-                if (w.protocol == IPPROTO_UDP && csum == 0)
-                        csum = 0xffff;
-                put_be16(o + off, csum);
-        } else if (w.protocol == IPPROTO_ICMPV6 && n >= 4 && (o[0] == 128 || o[0] == 129)) {
-                uint16_t old_word = get_be16(o), new_word = (uint16_t) ((o[0] == 128 ? 8 : 0) << 8 | o[1]);
-                uint16_t diff = csum_diff(new_word, csum_ipv6_pseudo(&src6, &dst6, (uint32_t) ulen, IPPROTO_ICMPV6) + old_word);
-
-                put_be16(o, new_word);
-                put_be16(o + 2, csum_apply(get_be16(o + 2), diff, false));
-        }
+        if (first)
+                xlat_inner_l4_adjust(o, n, w.protocol, &src4, &dst4, &src6, &dst6, (uint32_t) ulen, false);
         return (int) (IPV4_HDR_LEN + n);
 }
 
@@ -279,7 +243,6 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         const uint8_t *p = c->payload;
         uint8_t type = p[0], code = p[1], out_type, out_code = 0;
         uint32_t rest = 0;
-        uint8_t *s = c->scratch;
         const uint8_t *body = p + ICMP_HDR_LEN;
         size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
         size_t room = XLAT_ICMPV4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
@@ -334,27 +297,16 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
          * Length attribute in their fifth octet, in 64-bit words (Packet Too Big and
          * Parameter Problem have the MTU and the pointer there). Both become ICMPv4
          * Destination Unreachable or Time Exceeded, which may carry the extension. */
-        if ((type == 1 || type == 3) && icmp_ext_find(body, body_len, p[4], 8, &ext)) {
-                /* The padding is not part of the datagram: translate what the inner
-                 * header says there is, then pad again to IPv4's rules. */
-                inner_len = ext.datagram_len;
-                if (IPV6_HDR_LEN + (size_t) get_be16(body + 4) < inner_len)
-                        inner_len = IPV6_HDR_LEN + get_be16(body + 4);
-                field = icmp_ext_datagram_room(&ext, room, 4);
-                if (field > 0)
-                        room = field;
-        }
+        if ((type == 1 || type == 3) && icmp_ext_find(body, body_len, p[4], 8, &ext))
+                field = xlat_icmp_ext_prepare(&ext, body, false, true, &room, &inner_len);
 
-        r = ttp64_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &had_frag, &whole);
+        r = ttp64_inner(c->x, body, inner_len, c->scratch + ICMP_HDR_LEN, room, &had_frag, &whole);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
-        if (field > 0) {
+        if (field > 0)
                 /* RFC 7915 §5.2 "ICMP Error Payload": the length attribute MUST be
-                 * adjusted; RFC 4884 §4.1/4.2: the sixth octet, in 32-bit words. */
-                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, whole, 4, &ext);
-                rest = (uint32_t) (field / 4) << 16;
-                r = (int) (field + ext.ext_len);
-        }
+                 * adjusted. */
+                r = (int) xlat_icmp_ext_append(c->scratch + ICMP_HDR_LEN, (size_t) r, whole, false, &ext, &rest);
 
         if (type == 2) {
                 /* §5.2: min(advertised - 20, IPv6 next-hop MTU - 20), minus 8 more if the
@@ -371,71 +323,23 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
                 rest = mtu;
         }
 
-        s[0] = out_type;
-        s[1] = out_code;
-        put_be16(s + 2, 0);
-        put_be32(s + 4, rest);
-        c->payload_len = ICMP_HDR_LEN + (size_t) r;
-        put_be16(s + 2, (uint16_t) ~csum_fold(csum_bytes(s, c->payload_len, 0)));
-        c->payload = s;
-        c->payload_rewritten = true;
+        xlat_icmp_error_finish(c, false, out_type, out_code, rest, (size_t) r);
         return XLAT_STEP_CONTINUE;
 }
 
 static enum xlat_drop_reason ttp64_icmp(struct xlat_ctx *c) {
-        bool partial = c->flags & XLAT_F_CSUM_PARTIAL;
-        const uint8_t *p = c->payload;
-        uint16_t old_word, new_word, diff;
-        uint64_t pseudo;
-
-        if (c->payload_len < ICMP_HDR_LEN)
-                return XLAT_DROP_TRUNCATED;
-        c->l4_hdr_len = ICMP_HDR_LEN;
-        if (c->is_fragment)
-                return XLAT_DROP_ICMP_FRAGMENTED;
-        if (icmp6_is_error(p[0]))
-                return ttp64_icmp_error(c);
-        /* Echo only: MLD and Neighbor Discovery are link-local, the rest has no ICMPv4 form. */
-        if (p[0] != 128 && p[0] != 129)
-                return XLAT_DROP_ICMP_UNTRANSLATABLE;
-
-        old_word = get_be16(p);
-        new_word = (uint16_t) ((p[0] == 128 ? 8 : 0) << 8 | p[1]);
-        pseudo = csum_ipv6_pseudo(&c->src6, &c->dst6, (uint32_t) c->payload_len, IPPROTO_ICMPV6);
-        diff = partial ? (uint16_t) ~csum_fold(pseudo) : csum_diff(new_word, pseudo + old_word);
-        ctx_patch(c, 0, new_word);
-        ctx_patch(c, 2, csum_apply(get_be16(p + 2), diff, partial));
-        return XLAT_STEP_CONTINUE;
-}
-
-static enum xlat_drop_reason ttp64_icmpv4_in_ipv6(struct xlat_ctx *c) {
-        return XLAT_DROP_ICMP_WRONG_FAMILY;
+        return xlat_l4_icmp(c, false, ttp64_icmp_error);
 }
 
 static const struct xlat_l4_step ttp64_l4_steps[] = {
         { IPPROTO_TCP, IPPROTO_TCP, 16, ttp64_tcp },
         { IPPROTO_UDP, IPPROTO_UDP, 6, ttp64_udp },
         { IPPROTO_ICMPV6, IPPROTO_ICMP, 2, ttp64_icmp },
-        { IPPROTO_ICMP, 0, 0, ttp64_icmpv4_in_ipv6 },
+        { IPPROTO_ICMP, 0, 0, xlat_l4_wrong_family },
 };
 
 static enum xlat_drop_reason ttp64_l4(struct xlat_ctx *c) {
-        const struct xlat_l4_step *s = xlat_l4_step_find(ttp64_l4_steps, ELEMENTSOF(ttp64_l4_steps), c->protocol);
-
-        c->payload = c->in + c->l3_len;
-        c->payload_len = c->len - c->l3_len;
-        c->out_protocol = s ? s->out_protocol : c->protocol;
-        if (!s)
-                return XLAT_STEP_CONTINUE;
-        c->csum_offset = s->csum_offset;
-        if (c->frag_offset != 0) {
-                if (c->protocol == IPPROTO_ICMPV6)
-                        return XLAT_DROP_ICMP_FRAGMENTED;
-                if (c->protocol == IPPROTO_ICMP)
-                        return XLAT_DROP_ICMP_WRONG_FAMILY;
-                return XLAT_STEP_CONTINUE;
-        }
-        return s->step(c);
+        return xlat_l4_dispatch(c, ttp64_l4_steps, ELEMENTSOF(ttp64_l4_steps), IPPROTO_ICMPV6, IPPROTO_ICMP);
 }
 
 static enum xlat_drop_reason ttp64_size(struct xlat_ctx *c) {
@@ -456,19 +360,13 @@ static const xlat_step_fn ttp64_steps[] = {
 /* ICMPv6 Parameter Problem from the CLAT address back to the sender (§5.1, Routing
  * header), quoting as much of the packet as fits in 1280 bytes. */
 static enum xlat_verdict ttp64_reply(struct xlat_ctx *c, uint8_t *base, size_t base_size, size_t quote_pos,
-                                     const uint8_t *quote, struct xlat_result *ret) {
-        const size_t hdr = IPV6_HDR_LEN + ICMP_HDR_LEN;
-        size_t qlen = c->len, pos;
+                                     struct xlat_result *ret) {
+        size_t qlen;
         uint8_t *o;
 
-        if (qlen > XLAT_ICMP_ERROR_MAX - hdr)
-                qlen = XLAT_ICMP_ERROR_MAX - hdr;
-        pos = quote_pos >= hdr ? quote_pos - hdr : 0;
-        if (pos + hdr + qlen > base_size)
-                return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
-        o = base + pos;
-        if (o + hdr != quote)
-                memmove(o + hdr, quote, qlen);
+        o = xlat_reply_place(c, true, base, base_size, quote_pos, &qlen, ret);
+        if (!o)
+                return ret->verdict;
 
         put_be32(o, 0x60000000U);
         put_be16(o + 4, (uint16_t) (ICMP_HDR_LEN + qlen));
@@ -483,19 +381,6 @@ static enum xlat_verdict ttp64_reply(struct xlat_ctx *c, uint8_t *base, size_t b
         put_be16(o + 42, (uint16_t) ~csum_fold(csum_ipv6_pseudo(&c->x->config.clat_ipv6, &c->src6,
                                                                  (uint32_t) (ICMP_HDR_LEN + qlen), IPPROTO_ICMPV6) +
                                                csum_bytes(o + IPV6_HDR_LEN, ICMP_HDR_LEN + qlen, 0)));
-
-        ret->verdict = XLAT_VERDICT_REPLY;
-        ret->drop_reason = c->reply_reason;
-        ret->n_packets = 1;
-        ret->packets[0] = (struct xlat_packet) {
-                .offset = (uint32_t) pos,
-                .len = (uint32_t) (hdr + qlen),
-                .l4_offset = IPV6_HDR_LEN,
-                .hdr_len = IPV6_HDR_LEN + ICMP_HDR_LEN,
-                .csum_offset = 2,
-                .l4_protocol = IPPROTO_ICMPV6,
-                .family = AF_INET6,
-        };
         return XLAT_VERDICT_REPLY;
 }
 
@@ -503,7 +388,6 @@ static enum xlat_verdict ttp64_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
                                     struct xlat_result *ret) {
         size_t total = IPV4_HDR_LEN + c->payload_len;
         uint8_t *o = base + pos;
-        struct xlat_packet *p = &ret->packets[0];
         uint16_t id = 0;
 
         if (pos + total > base_size)
@@ -515,65 +399,33 @@ static enum xlat_verdict ttp64_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
         /* A GSO packet keeps DF: its segments must not be fragmented on the way. */
         ttp64_ipv4_hdr(o, c->tos, (uint16_t) total, c->frag_header, c->frag_id, c->frag_offset, c->more_fragments,
                        c->flags & XLAT_F_GSO, id, c->ttl, c->out_protocol, &c->src4, &c->dst4);
-        for (unsigned i = 0; i < c->n_patches; i++)
-                put_be16(o + IPV4_HDR_LEN + c->patches[i].offset, c->patches[i].value);
+        xlat_ctx_put_patches(c, o + IPV4_HDR_LEN);
 
         ret->verdict = XLAT_VERDICT_TRANSLATED;
         ret->drop_reason = XLAT_DROP_NONE;
         ret->n_packets = 1;
-        *p = (struct xlat_packet) {
-                .offset = (uint32_t) pos,
-                .len = (uint32_t) total,
-                .family = AF_INET,
-        };
-        if (c->frag_offset == 0) {
-                p->l4_offset = IPV4_HDR_LEN;
-                p->l4_protocol = c->out_protocol;
-                p->hdr_len = (uint16_t) (IPV4_HDR_LEN + c->l4_hdr_len);
-                p->csum_offset = c->l4_hdr_len ? c->csum_offset : 0;
-                p->csum_partial = (c->flags & XLAT_F_CSUM_PARTIAL) && c->l4_hdr_len && !c->payload_rewritten;
-        }
+        /* (6→4 never fragments: csum_completed stays false.) */
+        xlat_ctx_describe(c, &ret->packets[0], pos, IPV4_HDR_LEN, total, c->frag_offset == 0, AF_INET);
         return XLAT_VERDICT_TRANSLATED;
 }
 
 static enum xlat_drop_reason ttp64_run(struct xlat_ctx *c) {
-        for (size_t i = 0; i < ELEMENTSOF(ttp64_steps); i++) {
-                enum xlat_drop_reason r = ttp64_steps[i](c);
+        return xlat_run_steps(c, ttp64_steps, ELEMENTSOF(ttp64_steps));
+}
 
-                if (r != XLAT_STEP_CONTINUE)
-                        return r;
-        }
-        return XLAT_STEP_CONTINUE;
+/* In place: the IPv4 header goes right in front of the payload, over the IPv6 headers. */
+static enum xlat_verdict ttp64_emit_inplace(struct xlat_ctx *c, uint8_t *b, size_t size, size_t headroom,
+                                            struct xlat_result *ret) {
+        return ttp64_emit(c, b, size, headroom + c->l3_len - IPV4_HDR_LEN, ret);
 }
 
 enum xlat_verdict xlat_6to4(const struct xlat *x, const void *in, size_t len, unsigned flags,
                             void *out, size_t out_size, struct xlat_result *ret) {
-        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = in, .len = len, .scratch = scratch };
-        enum xlat_drop_reason r;
-
-        r = ttp64_run(&c);
-        if (r == XLAT_STEP_REPLY)
-                return ttp64_reply(&c, out, out_size, 0, c.in, ret);
-        if (r != XLAT_STEP_CONTINUE)
-                return xlat_drop(ret, r);
-        return ttp64_emit(&c, out, out_size, 0, ret);
+        return xlat_translate_copy(x, in, len, flags, out, out_size, ret, ttp64_run, ttp64_reply, ttp64_emit);
 }
 
 enum xlat_verdict xlat_6to4_inplace(const struct xlat *x, void *buf, size_t headroom, size_t len,
                                     size_t size, unsigned flags, struct xlat_result *ret) {
-        uint8_t *b = buf;
-        uint8_t scratch[XLAT_ICMP_ERROR_MAX];
-        struct xlat_ctx c = { .x = x, .flags = flags, .in = b + headroom, .len = len, .scratch = scratch };
-        enum xlat_drop_reason r;
-
-        if (headroom > size || len > size - headroom)
-                return xlat_drop(ret, XLAT_DROP_TRUNCATED);
-        r = ttp64_run(&c);
-        if (r == XLAT_STEP_REPLY)
-                return ttp64_reply(&c, b, size, headroom, c.in, ret);
-        if (r != XLAT_STEP_CONTINUE)
-                return xlat_drop(ret, r);
-        /* The IPv4 header goes right in front of the payload, over the IPv6 headers. */
-        return ttp64_emit(&c, b, size, headroom + c.l3_len - IPV4_HDR_LEN, ret);
+        return xlat_translate_inplace(x, buf, headroom, len, size, flags, ret, ttp64_run, ttp64_reply,
+                                      ttp64_emit_inplace);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "nat64-prefix.h"
 #include "xlat-internal.h"
@@ -277,6 +278,111 @@ size_t icmp_ext_finish(uint8_t *field, size_t n, bool whole, size_t unit, const 
                 memset(field + n, 0, len - n);
         memcpy(field + len, e->ext, e->ext_len);
         return len;
+}
+
+enum xlat_drop_reason xlat_l4_wrong_family(struct xlat_ctx *c) {
+        return XLAT_DROP_ICMP_WRONG_FAMILY;
+}
+
+size_t xlat_icmp_ext_prepare(const struct icmp_ext *e, const uint8_t *inner, bool to_ipv6, bool keep, size_t *room,
+                             size_t *inner_len) {
+        size_t len = e->datagram_len, field = 0;
+
+        if (to_ipv6) {
+                uint16_t tot_len = get_be16(inner + 2);
+
+                if (tot_len >= IPV4_HDR_LEN && tot_len < len)
+                        len = tot_len;
+        } else if (IPV6_HDR_LEN + (size_t) get_be16(inner + 4) < len)
+                len = IPV6_HDR_LEN + get_be16(inner + 4);
+        *inner_len = len;
+        if (keep)
+                field = icmp_ext_datagram_room(e, *room, to_ipv6 ? 8 : 4);
+        if (field > 0)
+                *room = field;
+        return field;
+}
+
+size_t xlat_icmp_ext_append(uint8_t *field, size_t n, bool whole, bool to_ipv6, const struct icmp_ext *e,
+                            uint32_t *rest) {
+        size_t unit = to_ipv6 ? 8 : 4, len = icmp_ext_finish(field, n, whole, unit, e);
+
+        *rest = (uint32_t) (len / unit) << (to_ipv6 ? 24 : 16);
+        return len + e->ext_len;
+}
+
+void xlat_icmp_error_finish(struct xlat_ctx *c, bool to_ipv6, uint8_t type, uint8_t code, uint32_t rest,
+                            size_t body_len) {
+        uint8_t *s = c->scratch;
+        uint64_t sum = 0;
+
+        s[0] = type;
+        s[1] = code;
+        put_be16(s + 2, 0);
+        put_be32(s + 4, rest);
+        c->payload_len = ICMP_HDR_LEN + body_len;
+        if (to_ipv6)
+                sum = csum_ipv6_pseudo(&c->src6, &c->dst6, (uint32_t) c->payload_len, IPPROTO_ICMPV6);
+        put_be16(s + 2, (uint16_t) ~csum_fold(sum + csum_bytes(s, c->payload_len, 0)));
+        c->payload = s;
+        c->payload_rewritten = true;
+        c->icmp_error = true;
+}
+
+void xlat_inner_l4_adjust(uint8_t *l4, size_t n, uint8_t protocol, const struct in_addr *src4,
+                          const struct in_addr *dst4, const struct in6_addr *src6, const struct in6_addr *dst6,
+                          uint32_t ulen, bool to_ipv6) {
+        uint8_t icmp = to_ipv6 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+
+        if ((protocol == IPPROTO_TCP && n >= 18) || (protocol == IPPROTO_UDP && n >= 8 && get_be16(l4 + 6) != 0)) {
+                size_t off = protocol == IPPROTO_TCP ? 16 : 6;
+                uint16_t csum = csum_apply(get_be16(l4 + off), xlat_addr_diff(src4, dst4, src6, dst6, to_ipv6), false);
+
+                if (protocol == IPPROTO_UDP && csum == 0)
+                        csum = 0xffff;
+                put_be16(l4 + off, csum);
+        } else if (protocol == icmp && n >= 4 && xlat_icmp_is_echo(l4[0], to_ipv6)) {
+                uint16_t word, csum;
+
+                xlat_icmp_echo_translate(l4, csum_ipv6_pseudo(src6, dst6, ulen, IPPROTO_ICMPV6), to_ipv6, false,
+                                         &word, &csum);
+                put_be16(l4, word);
+                put_be16(l4 + 2, csum);
+        }
+}
+
+uint8_t *xlat_reply_place(const struct xlat_ctx *c, bool ipv6, uint8_t *base, size_t base_size, size_t quote_pos,
+                          size_t *ret_qlen, struct xlat_result *ret) {
+        const size_t ip_hdr = ipv6 ? IPV6_HDR_LEN : IPV4_HDR_LEN, hdr = ip_hdr + ICMP_HDR_LEN;
+        const size_t max = ipv6 ? XLAT_ICMP_ERROR_MAX : XLAT_ICMPV4_ERROR_MAX;
+        size_t qlen = c->len, pos;
+        uint8_t *o;
+
+        if (qlen > max - hdr)
+                qlen = max - hdr;
+        pos = quote_pos >= hdr ? quote_pos - hdr : 0;
+        if (pos + hdr + qlen > base_size) {
+                xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
+                return NULL;
+        }
+        o = base + pos;
+        if (o + hdr != c->in)
+                memmove(o + hdr, c->in, qlen);
+
+        ret->verdict = XLAT_VERDICT_REPLY;
+        ret->drop_reason = c->reply_reason;
+        ret->n_packets = 1;
+        ret->packets[0] = (struct xlat_packet) {
+                .offset = (uint32_t) pos,
+                .len = (uint32_t) (hdr + qlen),
+                .l4_offset = (uint16_t) ip_hdr,
+                .hdr_len = (uint16_t) hdr,
+                .csum_offset = 2,
+                .l4_protocol = ipv6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+                .family = ipv6 ? AF_INET6 : AF_INET,
+        };
+        *ret_qlen = qlen;
+        return o;
 }
 
 void ipv4_header_checksum_set(uint8_t *h, size_t ihl_bytes) {
