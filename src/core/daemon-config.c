@@ -27,9 +27,69 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_log_level) {
         return 0;
 }
 
+static const char *const resolve_backend_table[_RESOLVE_BACKEND_MAX] = {
+        [RESOLVE_BACKEND_RESOLVED] = "resolved",
+        [RESOLVE_BACKEND_RESOLVCONF] = "resolvconf",
+        [RESOLVE_BACKEND_FILE] = "file",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(resolve_backend, ResolveBackend, _RESOLVE_BACKEND_MAX);
+
+/* An ordered preference list, so an assignment replaces it (a drop-in's "Backend=file"
+ * means "only file"); "none" alone turns name resolution handling off. A list with an
+ * unknown or repeated name is refused whole and the previous value stays. */
+static CONFIG_PARSER_PROTOTYPE(config_parse_resolve_backends) {
+        _cleanup_(strv_freep) char **words = NULL;
+        ResolveBackend backends[_RESOLVE_BACKEND_MAX];
+        DaemonConfig *c = userdata;
+        size_t n = 0;
+
+        words = strv_split_whitespace(rvalue);
+        if (!words)
+                return log_oom();
+        if (!words[0]) {
+                log_syntax(filename, line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: %s", lvalue, rvalue,
+                           "no backend given (use \"none\" to turn the resolver backends off)");
+                return 0;
+        }
+        if (streq(words[0], "none")) {
+                if (words[1]) {
+                        log_syntax(filename, line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: %s", lvalue,
+                                   rvalue, "\"none\" cannot be combined with backends");
+                        return 0;
+                }
+                c->n_resolve_backends = 0;
+                return 0;
+        }
+
+        for (char **w = words; *w; w++) {
+                ResolveBackend b = resolve_backend_from_string(*w);
+
+                if ((int) b < 0) {
+                        log_syntax(filename, line, LOG_WARNING, 0,
+                                   "Failed to parse %s=%s, ignoring: unknown backend '%s' (expected resolved, resolvconf, file or none)",
+                                   lvalue, rvalue, *w);
+                        return 0;
+                }
+                for (size_t i = 0; i < n; i++)
+                        if (backends[i] == b) {
+                                log_syntax(filename, line, LOG_WARNING, 0,
+                                           "Failed to parse %s=%s, ignoring: backend '%s' listed twice", lvalue,
+                                           rvalue, *w);
+                                return 0;
+                        }
+                /* No duplicates among _MAX kinds: n cannot overflow the array. */
+                backends[n++] = b;
+        }
+        memcpy(c->resolve_backends, backends, n * sizeof(backends[0]));
+        c->n_resolve_backends = n;
+        return 0;
+}
+
 static const ConfigTableItem daemon_config_table[] = {
-        { "Daemon", "LogLevel",       config_parse_log_level, 0, offsetof(DaemonConfig, log_level),       NULL },
-        { "Daemon", "DisablePlugins", config_parse_strv,      0, offsetof(DaemonConfig, disable_plugins), NULL },
+        { "Daemon",  "LogLevel",       config_parse_log_level,        0, offsetof(DaemonConfig, log_level),        NULL },
+        { "Daemon",  "DisablePlugins", config_parse_strv,             0, offsetof(DaemonConfig, disable_plugins),  NULL },
+        { "Resolve", "Backend",        config_parse_resolve_backends, 0, offsetof(DaemonConfig, resolve_backends), "resolved resolvconf file" },
 };
 
 void daemon_config_init_defaults(DaemonConfig *c) {

@@ -26,6 +26,14 @@ static const char *const client_id_table[] = {
 
 DEFINE_STRING_TABLE_LOOKUP(client_id, enum v6m_client_id, ELEMENTSOF(client_id_table));
 
+static const char *const use_domains_table[_V6M_USE_DOMAINS_MAX] = {
+        [V6M_USE_DOMAINS_NO] = "no",
+        [V6M_USE_DOMAINS_YES] = "yes",
+        [V6M_USE_DOMAINS_ROUTE] = "route",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(use_domains, enum v6m_use_domains, _V6M_USE_DOMAINS_MAX);
+
 static const char *const clat_backend_table[_V6M_CLAT_BACKEND_MAX] = {
         [V6M_CLAT_BACKEND_EBPF] = "ebpf",
         [V6M_CLAT_BACKEND_TUN] = "tun",
@@ -53,6 +61,25 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_tristate) {
                 return 0;
         }
         *t = r ? V6M_YES : V6M_NO;
+        return 0;
+}
+
+/* yes|no|route, and the other boolean spellings for yes and no, as systemd-networkd's
+ * UseDomains=. */
+static CONFIG_PARSER_PROTOTYPE(config_parse_use_domains) {
+        enum v6m_use_domains *u = data;
+        int r;
+
+        if (streq(rvalue, "route")) {
+                *u = V6M_USE_DOMAINS_ROUTE;
+                return 0;
+        }
+        r = parse_boolean(rvalue);
+        if (r < 0) {
+                log_invalid_value(filename, line, lvalue, rvalue, "expected yes, no or route");
+                return 0;
+        }
+        *u = r ? V6M_USE_DOMAINS_YES : V6M_USE_DOMAINS_NO;
         return 0;
 }
 
@@ -311,6 +338,8 @@ static const ConfigTableItem network_config_table[] = {
         { "Match",   "MACAddress",        config_parse_match_mac,          0, NC(match_mac),               NULL },
         { "Network", "DHCPv4",            config_parse_bool,               0, NC(pub.dhcp4),               "yes" },
         { "Network", "CLAT",              config_parse_tristate,           0, NC(pub.clat),                "auto" },
+        { "Network", "UseDNS",            config_parse_bool,               0, NC(pub.use_dns),             "yes" },
+        { "Network", "UseDomains",        config_parse_use_domains,        0, NC(pub.use_domains),         "yes" },
         { "DHCPv4",  "IPv6OnlyPreferred", config_parse_tristate,           0, NC(pub.ipv6_only_preferred), "auto" },
         { "DHCPv4",  "ClientIdentifier",  config_parse_client_id,          0, NC(pub.client_id),           "duid" },
         { "DHCPv4",  "SendRelease",       config_parse_bool,               0, NC(pub.send_release),        "yes" },
@@ -483,6 +512,8 @@ bool network_config_equal(const NetworkConfig *a, const NetworkConfig *b) {
         y = &b->pub;
 
         if (x->dhcp4 != y->dhcp4 || x->clat != y->clat)
+                return false;
+        if (x->use_dns != y->use_dns || x->use_domains != y->use_domains)
                 return false;
 
         if (x->ipv6_only_preferred != y->ipv6_only_preferred || x->client_id != y->client_id ||

@@ -56,4 +56,5 @@ bool network_config_equal(const NetworkConfig *a, const NetworkConfig *b);
 /* String tables shared by config, logs, bus and JSON. */
 DECLARE_STRING_TABLE_LOOKUP(tristate, enum v6m_tristate);
 DECLARE_STRING_TABLE_LOOKUP(client_id, enum v6m_client_id);
+DECLARE_STRING_TABLE_LOOKUP(use_domains, enum v6m_use_domains);
 DECLARE_STRING_TABLE_LOOKUP(clat_backend, enum v6m_clat_backend);

@@ -484,13 +484,17 @@ v6m_wait_ready() {
 
 # The daemon's v6mostlyd.conf. Tests about something else than the CLAT run
 # without CLAT backends (so their links settle in `degraded`, "no CLAT backend
-# available", whatever backends this build has); V6M_CLAT=1 keeps them.
+# available", whatever backends this build has); V6M_CLAT=1 keeps them. The DNS
+# servers a test's RAs or leases give go to the resolver backend
+# $V6M_RESOLVE_BACKEND, by default "file" (in the test's runtime directory): never
+# to the host's resolvconf or systemd-resolved.
 v6m_write_daemon_conf() {
         if [[ "${V6M_CLAT:-0}" == 1 ]]; then
                 printf '[Daemon]\n' >"$V6M_TMP/v6mostlyd.conf"
         else
                 printf '[Daemon]\nDisablePlugins=clat-tun clat-ebpf clat-kmod\n' >"$V6M_TMP/v6mostlyd.conf"
         fi
+        printf '[Resolve]\nBackend=%s\n' "${V6M_RESOLVE_BACKEND:-file}" >>"$V6M_TMP/v6mostlyd.conf"
 }
 
 # v6m_start_daemon [ARGS...]: start v6mostlyd in the client namespace with its

@@ -12,6 +12,12 @@
  *
  * Bump V6M_PLUGIN_ABI_VERSION on any incompatible change to this file (struct layout,
  * callback signatures, meaning of a value).
+ *
+ * ABI versions:
+ *   1  source and CLAT plugins.
+ *   2  resolver plugins (kind V6M_PLUGIN_RESOLVER: apply/revert, v6m_link_report_resolver,
+ *      v6m_core_report_resolver_changed), [Network] UseDNS=/UseDomains= in
+ *      struct v6m_network_config.
  */
 
 #include <netinet/in.h>
@@ -29,7 +35,7 @@ extern "C" {
  * daemon/plugin boundary and must stay visible. */
 #pragma GCC visibility push(default)
 
-#define V6M_PLUGIN_ABI_VERSION 1u
+#define V6M_PLUGIN_ABI_VERSION 2u
 #define V6M_PLUGIN_SYMBOL "v6mostly_plugin"
 
 /* Time values are CLOCK_BOOTTIME microseconds (sd_event_now(e, CLOCK_BOOTTIME, ...)),
@@ -42,6 +48,7 @@ typedef struct v6m_link v6m_link; /* one managed interface (opaque) */
 enum v6m_plugin_kind {
         V6M_PLUGIN_SOURCE, /* reports facts: NAT64 prefixes, DHCPv4 outcome */
         V6M_PLUGIN_CLAT,   /* a CLAT translator backend */
+        V6M_PLUGIN_RESOLVER, /* hands a link's DNS servers and domains to the host's resolver */
 };
 
 /* What a source plugin provides; lets the core tell "no such plugin" from "no answer yet". */
@@ -54,6 +61,13 @@ enum v6m_tristate { /* auto|yes|no settings */
         V6M_AUTO,
         V6M_YES,
         V6M_NO,
+};
+
+enum v6m_use_domains { /* [Network] UseDomains= */
+        V6M_USE_DOMAINS_NO,
+        V6M_USE_DOMAINS_YES,   /* search domains */
+        V6M_USE_DOMAINS_ROUTE, /* routing domains only: names under them go to this link's servers */
+        _V6M_USE_DOMAINS_MAX,
 };
 
 enum v6m_client_id {
@@ -105,6 +119,10 @@ struct v6m_network_config {
         bool has_ipv6_address;
         struct in6_addr ipv6_address; /* IPv6Address= */
         uint32_t mtu;                 /* MTU=, 0 = derive from the uplink */
+
+        /* [Network], ABI 2 */
+        bool use_dns;                     /* UseDNS=, default yes: hand the servers to the resolver */
+        enum v6m_use_domains use_domains; /* UseDomains=, default yes */
 };
 
 enum v6m_nat64_source {
@@ -172,6 +190,12 @@ struct v6m_clat_config {
         uint32_t route_metric;        /* metric of the IPv4 default route */
 };
 
+/* A search or routing domain for a resolver backend. */
+struct v6m_resolver_domain {
+        const char *name; /* lowercase, no trailing dot, validated by the core */
+        bool route_only;  /* UseDomains=route: not a search domain */
+};
+
 #define V6M_CLAT_DROP_REASONS_MAX 32
 
 struct v6m_clat_stats {
@@ -205,6 +229,21 @@ struct v6m_plugin {
         int (*start)(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_clat_config *config);
         void (*stop)(void *plugin_data, v6m_link *link, void *link_data);
         int (*stats)(void *plugin_data, v6m_link *link, void *link_data, struct v6m_clat_stats *ret);
+
+        /* Resolver backends only (ABI 2). probe() above says whether the backend works on
+         * this host (resolved on the bus, resolvconf(8) installed...), with a reason if
+         * not. apply() replaces everything the backend holds for the link with this set
+         * (servers in order of preference; link-local IPv6 ones carry their ifindex);
+         * default_route: the link's servers may answer names outside its domains. The
+         * core calls apply() only with something to apply and only when the set changed;
+         * revert() removes what the backend holds for the link (also what an earlier,
+         * killed daemon left: the core reverts once when it picks a backend for a link).
+         * A backend that learns later that an apply failed reports it with
+         * v6m_link_report_resolver(); the core then uses the next backend. */
+        int (*apply)(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_dns_server *servers,
+                     size_t n_servers, const struct v6m_resolver_domain *domains, size_t n_domains,
+                     bool default_route);
+        int (*revert)(void *plugin_data, v6m_link *link, void *link_data);
 };
 
 /* The one symbol a plugin exports; define it as `const struct v6m_plugin v6mostly_plugin = {...}`. */
@@ -265,6 +304,14 @@ int v6m_link_report_dns(v6m_link *link, enum v6m_dns_source source, const struct
  * Fills at most `max` entries of `ret` (ret may be NULL with max 0); returns how many
  * there are in all. Duplicates are listed once. */
 size_t v6m_link_get_dns_servers(const v6m_link *link, struct v6m_dns_server *ret, size_t max);
+
+/* A resolver backend's asynchronous apply()/revert() for the link failed (error negative
+ * errno, reason human-readable): the core stops using it for the link and tries the next
+ * backend of [Resolve] Backend=. */
+void v6m_link_report_resolver(v6m_link *link, int error, const char *reason);
+/* A resolver backend became usable or unusable, or lost what it held (systemd-resolved
+ * restarted): the core chooses the backend of every link afresh and applies again. */
+void v6m_core_report_resolver_changed(v6m_core *core);
 
 /* A problem that does not change the link's state but that users should see (for example
  * "DNS64 prefix X disagrees with RA PREF64 Y"): appended to the link's reason and logged at
