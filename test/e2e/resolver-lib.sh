@@ -29,3 +29,13 @@ v6m_resolve_with() {
         ip netns exec "$V6M_NS_CLIENT" unshare -m --propagation private \
                 sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$file" "$@"
 }
+
+# v6m_wait_router_link_local: bounded wait until the router's r0 has its link-local
+# address again (after `link set r0 up`), which send-ra.py sends from.
+v6m_wait_router_link_local() {
+        local deadline=$((SECONDS + 10))
+        until ip -n "$V6M_NS_ROUTER" -6 addr show dev r0 scope link 2>/dev/null | grep -q 'inet6 fe80'; do
+                (( SECONDS < deadline )) || return 1
+                sleep 0.05
+        done
+}

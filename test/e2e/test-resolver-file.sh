@@ -109,6 +109,7 @@ search $DOMAIN" 10
 ip -n "$V6M_NS_ROUTER" link set r0 down
 check "link down removes every entry" v6m_wait_file_lines "$conf" "$ENTRIES" "" 10
 ip -n "$V6M_NS_ROUTER" link set r0 up
+v6m_wait_router_link_local || fail "r0 got no link-local address back"
 v6m_wait_state uplink0 ipv6-mostly 30 || true
 v6m_send_ra --rdnss "$V6M_DNS_ADDRESS@600" --dnssl "$DOMAIN@600"
 check "after the link is back, the RA's entries are in again" v6m_wait_file_lines "$conf" "$ENTRIES" \
