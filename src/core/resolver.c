@@ -508,7 +508,10 @@ void resolver_link_report_failed(Link *link, int error, const char *reason) {
 
         if (!rl || rl->plugin < 0)
                 return; /* late news from a backend no longer in use */
-        if (asprintf(&why, "%s%s%s", reason ?: "failed to apply", error ? ": " : "", error ? strerror(abs(error)) : "") < 0)
+        /* The backend's reason says it all when there is one (it names the error). */
+        if (reason)
+                why = strdup(reason);
+        else if (asprintf(&why, "failed to apply: %s", strerror(abs(error ?: EIO))) < 0)
                 why = NULL;
         free(rl->failure);
         rl->failure = TAKE_PTR(why);

@@ -101,6 +101,25 @@ check "daemon stop: the record is gone" test ! -e "$record"
 check "openresolv's resolv.conf has no server left after stop" \
         v6m_wait_file_lines "$state/resolv.conf" '^nameserver ' "" 1
 
+# 6. A resolvconf that fails (its state directory cannot be created): the link falls
+#    through to the next backend, which has the servers, and the reason says why.
+cat >"/etc/netns/$V6M_NS_CLIENT/resolvconf.conf" <<CONF
+# v6mostly e2e test: openresolv that cannot work
+resolv_conf=$state/resolv.conf
+state_dir=/proc/v6m-e2e-no-such-dir
+CONF
+v6m_start_daemon
+v6m_wait_state uplink0 ipv6-only 30 || true
+v6m_send_ra --rdnss 2001:db8:1::53@600
+check "after resolvconf -a failed, the file backend has the server" \
+        v6m_wait_file_lines "$V6M_TMP/run/resolv.conf" '^nameserver ' "nameserver 2001:db8:1::53" 10
+json=$(ctl --json status uplink0) || true
+v6m_check_json "JSON dns: backend file" "$json" --schema --expect dns.backend=file
+check "dns.reason says resolvconf -a failed" \
+        jq -e '.dns.reason | test("resolvconf: resolvconf -a uplink0.v6mostly exited with status [0-9]+")' <<<"$json"
+v6m_check_log "the fall-through is logged" "Resolver backend resolvconf failed \\(resolvconf -a uplink0.v6mostly exited"
+v6m_stop_daemon
+
 check "the host's /etc/resolv.conf is byte for byte what it was" cmp /etc/resolv.conf "$host_copy"
 check_eq "the host's /run/resolvconf is as it was" \
         "$([[ -e /run/resolvconf ]] && echo yes || echo no)" "$had_run_resolvconf"

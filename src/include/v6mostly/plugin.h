@@ -305,9 +305,9 @@ int v6m_link_report_dns(v6m_link *link, enum v6m_dns_source source, const struct
  * there are in all. Duplicates are listed once. */
 size_t v6m_link_get_dns_servers(const v6m_link *link, struct v6m_dns_server *ret, size_t max);
 
-/* A resolver backend's asynchronous apply()/revert() for the link failed (error negative
- * errno, reason human-readable): the core stops using it for the link and tries the next
- * backend of [Resolve] Backend=. */
+/* A resolver backend's asynchronous apply() for the link failed (error negative errno;
+ * reason human-readable, naming the error, or NULL for the errno's text): the core stops
+ * using it for the link and tries the next backend of [Resolve] Backend=. */
 void v6m_link_report_resolver(v6m_link *link, int error, const char *reason);
 /* A resolver backend became usable or unusable, or lost what it held (systemd-resolved
  * restarted): the core chooses the backend of every link afresh and applies again. */
