@@ -508,6 +508,8 @@ void resolver_link_report_failed(Link *link, int error, const char *reason) {
 
         if (!rl || rl->plugin < 0)
                 return; /* late news from a backend no longer in use */
+        if (rl->failed)
+                return; /* the first failure is the one that says why */
         /* The backend's reason says it all when there is one (it names the error). */
         if (reason)
                 why = strdup(reason);

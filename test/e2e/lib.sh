@@ -344,7 +344,8 @@ v6m_send_ra() {
 
 # A private bus with the system bus's default policy (deny ownership and method
 # calls unless a policy file opens them) plus the project's own policy file, so
-# the tests exercise units/org.v6mostly1.conf as installed.
+# the tests exercise units/org.v6mostly1.conf as installed. V6M_BUS_EXTRA_POLICY:
+# one more policy file to include (a test's stand-in for another service).
 v6m_find_policy() {
         local f
         for f in "$V6MOSTLY_SOURCE_ROOT/units/org.v6mostly1.conf" \
@@ -387,6 +388,7 @@ v6m_write_bus_conf() {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Debug.Stats"/>
   </policy>
   <include>$policy</include>
+${V6M_BUS_EXTRA_POLICY:+  <include>$V6M_BUS_EXTRA_POLICY</include>}
 </busconfig>
 EOF
         else

@@ -369,9 +369,8 @@ static void rc_link_remove(void *plugin_data, v6m_link *link, void *link_data) {
                         *i = l->next;
                         break;
                 }
-        for (RcJob *j = p->running; j; j = NULL)
-                if (j->link == l)
-                        j->link = NULL;
+        if (p->running && p->running->link == l)
+                p->running->link = NULL;
         for (RcJob *j = p->queue; j; j = j->next)
                 if (j->link == l)
                         j->link = NULL;
@@ -389,6 +388,12 @@ static int rc_revert(void *plugin_data, v6m_link *link, void *link_data) {
 
         if (!p->program || !l)
                 return 0;
+        /* An -a still on its way is undone by this -d: its failure no longer matters. */
+        if (p->running && p->running->link == l)
+                p->running->link = NULL;
+        for (RcJob *j = p->queue; j; j = j->next)
+                if (j->link == l)
+                        j->link = NULL;
         /* What we added, or (first revert of the link) what a killed daemon may have. */
         if (l->record[0])
                 snprintf(record, sizeof(record), "%s", l->record);

@@ -166,6 +166,11 @@ static int rd_connect(RdPlugin *p) {
         r = sd_bus_attach_event(p->bus, v6m_core_get_event(p->core), SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return r;
+        /* sd-bus would close the connection when the event loop exits, before the core
+         * reverts the links at stop: done() flushes and closes it. */
+        r = sd_bus_set_close_on_exit(p->bus, false);
+        if (r < 0)
+                return r;
         r = sd_bus_match_signal(p->bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
                                 "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, p);
         if (r < 0)
