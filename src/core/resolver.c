@@ -48,6 +48,7 @@ struct ResolverLink {
         char **domains;
         bool route_only;
         bool default_route;
+        char *ifname; /* the name at apply time: resolvconf records and files name the link */
 
         uint64_t dropped[_RESOLVER_DROP_MAX];
 };
@@ -79,6 +80,7 @@ static void resolver_link_forget_applied(ResolverLink *rl) {
         rl->domains = strv_free(rl->domains);
         rl->route_only = false;
         rl->default_route = false;
+        rl->ifname = mfree(rl->ifname);
 }
 
 /* ---- Input checks ---------------------------------------------------------------- */
@@ -260,9 +262,11 @@ static void resolver_wanted(const Link *link, ResolverWanted *w) {
         w->default_route = w->n_servers > 0;
 }
 
-static bool resolver_wanted_is_applied(const ResolverLink *rl, const ResolverWanted *w) {
+static bool resolver_wanted_is_applied(const Link *link, const ResolverLink *rl, const ResolverWanted *w) {
         if (!rl->applied)
                 return w->n_servers == 0 && w->n_domains == 0;
+        if (!streq_ptr(rl->ifname, link->ifname))
+                return false;
         if (rl->n_servers != w->n_servers || rl->route_only != w->route_only || rl->default_route != w->default_route ||
             !strv_equal(rl->domains, w->n_domains > 0 ? (char *const *) w->domains : NULL))
                 return false;
@@ -272,9 +276,13 @@ static bool resolver_wanted_is_applied(const ResolverLink *rl, const ResolverWan
         return true;
 }
 
-static int resolver_remember_applied(ResolverLink *rl, const ResolverWanted *w) {
+static int resolver_remember_applied(const Link *link, ResolverLink *rl, const ResolverWanted *w) {
         _cleanup_free_ struct v6m_dns_server *servers = NULL;
+        _cleanup_free_ char *ifname = strdup(link->ifname);
         char **domains = NULL;
+
+        if (!ifname)
+                return -ENOMEM;
 
         if (w->n_servers > 0) {
                 servers = reallocarray(NULL, w->n_servers, sizeof(*servers));
@@ -294,6 +302,7 @@ static int resolver_remember_applied(ResolverLink *rl, const ResolverWanted *w) 
         rl->domains = domains;
         rl->route_only = w->route_only;
         rl->default_route = w->default_route;
+        rl->ifname = TAKE_PTR(ifname);
         return 0;
 }
 
@@ -459,7 +468,7 @@ void resolver_link_update(Link *link) {
         }
 
         resolver_wanted(link, &w);
-        while (rl->plugin >= 0 && !resolver_wanted_is_applied(rl, &w)) {
+        while (rl->plugin >= 0 && !resolver_wanted_is_applied(link, rl, &w)) {
                 struct v6m_resolver_domain domains[ELEMENTSOF(w.domains)];
                 Plugin *p = resolver_plugin(link);
                 char why[300];
@@ -475,7 +484,7 @@ void resolver_link_update(Link *link) {
                 if (r >= 0) {
                         char buf[LINK_STR_MAX];
 
-                        if (resolver_remember_applied(rl, &w) < 0) {
+                        if (resolver_remember_applied(link, rl, &w) < 0) {
                                 log_oom();
                                 resolver_link_forget_applied(rl); /* applied again on the next change */
                         }

@@ -39,5 +39,16 @@ over=$(jq '.dns.dropped["servers-over-limit"]' <<<"$json")
 check "dns.dropped.servers-over-limit counts the cut servers ($over)" test "$over" -ge 16
 v6m_check_log "the cut is logged" "Dropped DNS server 2001:db8:100::11 from RA \(servers-over-limit\)"
 
+# 4. [Resolve] Backend= on reload: none lets go of everything, file takes it back.
+sed -i 's/^Backend=.*/Backend=none/' "$V6M_TMP/v6mostlyd.conf"
+check "v6mostlyctl reload exits 0" ctl reload
+check "Backend=none: the file loses the link's entries" v6m_wait_file_lines "$conf" "$ENTRIES" "" 10
+json=$(ctl --json status uplink0) || true
+v6m_check_json "JSON dns: no backend, reason Backend=none" "$json" --expect dns.backend=null \
+        --expect 'dns.reason=[Resolve] Backend=none'
+sed -i 's/^Backend=.*/Backend=file/' "$V6M_TMP/v6mostlyd.conf"
+check "v6mostlyctl reload exits 0" ctl reload
+check "Backend=file again: the entries are back" v6m_wait_file_lines "$conf" '^nameserver ' "$want" 10
+
 check "v6mostlyd is still running" v6m_daemon_alive
 v6m_finish
