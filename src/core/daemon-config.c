@@ -6,6 +6,7 @@
 
 #include "conf-parser.h"
 #include "log.h"
+#include "network-config.h"
 #include "strv.h"
 
 /* "" (the reset of "LogLevel=") means "not set": the command line or LOG_INFO decides. */
@@ -35,53 +36,31 @@ static const char *const resolve_backend_table[_RESOLVE_BACKEND_MAX] = {
 
 DEFINE_STRING_TABLE_LOOKUP(resolve_backend, ResolveBackend, _RESOLVE_BACKEND_MAX);
 
+static int resolve_backend_lookup(const char *name) {
+        return resolve_backend_from_string(name);
+}
+
 /* An ordered preference list, so an assignment replaces it (a drop-in's "Backend=file"
  * means "only file"); "none" alone turns name resolution handling off. A list with an
  * unknown or repeated name is refused whole and the previous value stays. */
 static CONFIG_PARSER_PROTOTYPE(config_parse_resolve_backends) {
-        _cleanup_(strv_freep) char **words = NULL;
-        ResolveBackend backends[_RESOLVE_BACKEND_MAX];
         DaemonConfig *c = userdata;
-        size_t n = 0;
+        int backends[_RESOLVE_BACKEND_MAX];
+        size_t n;
+        int r;
 
-        words = strv_split_whitespace(rvalue);
-        if (!words)
-                return log_oom();
-        if (!words[0]) {
-                log_syntax(filename, line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: %s", lvalue, rvalue,
-                           "no backend given (use \"none\" to turn the resolver backends off)");
-                return 0;
-        }
-        if (streq(words[0], "none")) {
-                if (words[1]) {
-                        log_syntax(filename, line, LOG_WARNING, 0, "Failed to parse %s=%s, ignoring: %s", lvalue,
-                                   rvalue, "\"none\" cannot be combined with backends");
-                        return 0;
-                }
+        if (streq(rvalue, "none")) {
                 c->n_resolve_backends = 0;
                 return 0;
         }
-
-        for (char **w = words; *w; w++) {
-                ResolveBackend b = resolve_backend_from_string(*w);
-
-                if ((int) b < 0) {
-                        log_syntax(filename, line, LOG_WARNING, 0,
-                                   "Failed to parse %s=%s, ignoring: unknown backend '%s' (expected resolved, resolvconf, file or none)",
-                                   lvalue, rvalue, *w);
-                        return 0;
-                }
-                for (size_t i = 0; i < n; i++)
-                        if (backends[i] == b) {
-                                log_syntax(filename, line, LOG_WARNING, 0,
-                                           "Failed to parse %s=%s, ignoring: backend '%s' listed twice", lvalue,
-                                           rvalue, *w);
-                                return 0;
-                        }
-                /* No duplicates among _MAX kinds: n cannot overflow the array. */
-                backends[n++] = b;
-        }
-        memcpy(c->resolve_backends, backends, n * sizeof(backends[0]));
+        r = config_parse_backend_list(filename, line, lvalue, rvalue, resolve_backend_lookup,
+                                      "resolved, resolvconf, file, or none alone", backends, ELEMENTSOF(backends), &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                c->resolve_backends[i] = (ResolveBackend) backends[i];
         c->n_resolve_backends = n;
         return 0;
 }

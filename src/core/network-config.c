@@ -227,12 +227,10 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_dns_servers) {
                                  &c->pub.n_dns_servers, sizeof(struct in6_addr), parse_ipv6_unicast_element);
 }
 
-/* An ordered preference list, so an assignment replaces the list instead of appending:
- * "Backend=tun" in a drop-in means "only tun". */
-static CONFIG_PARSER_PROTOTYPE(config_parse_clat_backends) {
+int config_parse_backend_list(const char *filename, unsigned line, const char *lvalue, const char *rvalue,
+                              int (*lookup)(const char *name), const char *expected, int *ret, size_t max,
+                              size_t *ret_n) {
         _cleanup_(strv_freep) char **words = NULL;
-        enum v6m_clat_backend backends[_V6M_CLAT_BACKEND_MAX];
-        NetworkConfig *c = userdata;
         size_t n = 0;
 
         words = strv_split_whitespace(rvalue);
@@ -240,30 +238,53 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_clat_backends) {
                 return log_oom();
         if (!words[0]) {
                 log_invalid_value(filename, line, lvalue, rvalue, "no backend given");
-                return 0;
+                return -EINVAL;
         }
 
         for (char **w = words; *w; w++) {
-                enum v6m_clat_backend b = clat_backend_from_string(*w);
+                int b = lookup(*w);
 
-                if ((int) b < 0) {
+                if (b < 0) {
                         log_syntax(filename, line, LOG_WARNING, 0,
-                                   "Failed to parse %s=%s, ignoring: unknown backend '%s' (expected ebpf, tun or kmod)",
-                                   lvalue, rvalue, *w);
-                        return 0;
+                                   "Failed to parse %s=%s, ignoring: unknown backend '%s' (expected %s)", lvalue,
+                                   rvalue, *w, expected);
+                        return -EINVAL;
                 }
                 for (size_t i = 0; i < n; i++)
-                        if (backends[i] == b) {
+                        if (ret[i] == b) {
                                 log_syntax(filename, line, LOG_WARNING, 0,
                                            "Failed to parse %s=%s, ignoring: backend '%s' listed twice", lvalue,
                                            rvalue, *w);
-                                return 0;
+                                return -EINVAL;
                         }
-                /* With no duplicates among _MAX kinds, n cannot overflow the array. */
-                backends[n++] = b;
+                /* Distinct values of a table of `max` names: n cannot overflow. */
+                assert(n < max);
+                ret[n++] = b;
         }
+        *ret_n = n;
+        return 0;
+}
 
-        memcpy(c->pub.backends, backends, n * sizeof(backends[0]));
+static int clat_backend_lookup(const char *name) {
+        return clat_backend_from_string(name);
+}
+
+/* An ordered preference list, so an assignment replaces the list instead of appending:
+ * "Backend=tun" in a drop-in means "only tun". */
+static CONFIG_PARSER_PROTOTYPE(config_parse_clat_backends) {
+        NetworkConfig *c = userdata;
+        int backends[_V6M_CLAT_BACKEND_MAX];
+        size_t n;
+        int r;
+
+        r = config_parse_backend_list(filename, line, lvalue, rvalue, clat_backend_lookup, "ebpf, tun or kmod",
+                                      backends, ELEMENTSOF(backends), &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                c->pub.backends[i] = (enum v6m_clat_backend) backends[i];
         c->pub.n_backends = n;
         return 0;
 }
