@@ -144,7 +144,8 @@ static enum xlat_drop_reason ttp46_udp(struct xlat_ctx *c) {
 
 /* §4.3: the packet inside an ICMPv4 error, translated like an outer packet (but mapped
  * the other way round, and without TTL change), truncated to what fits in out_size. */
-int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size) {
+int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
+                bool *ret_whole) {
         struct in_addr src4, dst4;
         struct in6_addr src6, dst6;
         uint16_t tot_len, fo, ulen;
@@ -196,6 +197,7 @@ int ttp46_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
         }
         o = out + hdr;
         memcpy(o, in + ihl, n);
+        *ret_whole = n >= ulen;
 
         if (!first)
                 return (int) (hdr + n);
@@ -231,8 +233,9 @@ static int ttp46_pointer(uint8_t p) {
  * (the message is at most 1240 bytes).
  *
  * RFC 4884 extensions (§4.2 "ICMP Error Payload"): a compliant extension (see
- * icmp_ext_find()) is kept byte for byte after the translated datagram, which is
- * re-padded to 64 bits and 128 octets, and the Length attribute is recomputed. When the
+ * icmp_ext_find()) is kept byte for byte after the translated datagram, which is laid
+ * out again for ICMPv6 (64-bit words, 128 octets; icmp_ext_finish() says when it is
+ * padded and when cut), and the Length attribute is recomputed. When the
  * whole does not fit in 1280 bytes, the datagram is shortened first, down to the 128
  * octets RFC 4884 §4 requires; if the extension still does not fit, it is dropped and
  * the Length attribute is 0. RFC 7915 §4.2 says the extension "SHOULD be simply
@@ -249,6 +252,7 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
         size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
         size_t room = XLAT_ICMP_ERROR_MAX - IPV6_HDR_LEN - ICMP_HDR_LEN;
         struct icmp_ext ext;
+        bool whole;
         int r, ptr;
 
         switch (type) {
@@ -307,13 +311,13 @@ static enum xlat_drop_reason ttp46_icmp_error(struct xlat_ctx *c) {
                         room = field;
         }
 
-        r = ttp46_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room);
+        r = ttp46_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &whole);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
         if (field > 0) {
                 /* RFC 7915 §4.2 "ICMP Error Payload": the ICMPv6 length attribute MUST be
                  * adjusted; RFC 4884 §4.4/4.5: it is the fifth octet, in 64-bit words. */
-                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, 8, &ext);
+                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, whole, 8, &ext);
                 rest = (uint32_t) (field / 8) << 24;
                 r = (int) (field + ext.ext_len);
         }
@@ -450,8 +454,8 @@ static enum xlat_verdict ttp46_reply(struct xlat_ctx *c, uint8_t *base, size_t b
         uint32_t dummy = htonl(XLAT_IPV4_DUMMY_ADDRESS);
         uint8_t *o;
 
-        if (qlen > XLAT_ICMPV4_REPLY_MAX - hdr)
-                qlen = XLAT_ICMPV4_REPLY_MAX - hdr;
+        if (qlen > XLAT_ICMPV4_ERROR_MAX - hdr)
+                qlen = XLAT_ICMPV4_ERROR_MAX - hdr;
         pos = quote_pos >= hdr ? quote_pos - hdr : 0;
         if (pos + hdr + qlen > base_size)
                 return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);

@@ -37,15 +37,18 @@ static uint16_t ttp64_ipv4_id(const struct in6_addr *src6, const struct in6_addr
         return (uint16_t) (h ^ (h >> 16));
 }
 
-/* The IPv4 header of a translated packet, outer or inner (§5.1). */
-static void ttp64_ipv4_hdr(uint8_t *o, uint8_t tos, uint16_t tot_len, bool is_fragment, uint32_t frag_id,
+/* The IPv4 header of a translated packet, outer or inner (§5.1). `frag_header`: the
+ * IPv6 packet had a Fragment header (a fragment or an atomic fragment). */
+static void ttp64_ipv4_hdr(uint8_t *o, uint8_t tos, uint16_t tot_len, bool frag_header, uint32_t frag_id,
                            uint16_t frag_offset, bool more, bool force_df, uint16_t gen_id, uint8_t ttl,
                            uint8_t protocol, const struct in_addr *src, const struct in_addr *dst) {
         o[0] = 0x45;
         o[1] = tos;
         put_be16(o + 2, tot_len);
-        if (is_fragment) {
-                /* §5.1.1: the low-order 16 bits of the IPv6 Identification, DF clear. */
+        if (frag_header) {
+                /* §5.1.1: "Identification: Copied from the low-order 16 bits in the
+                 * Identification field in the Fragment Header"; MF from M, "The IPv4
+                 * Don't Fragment (DF) flag is cleared (set to zero)". */
                 put_be16(o + 4, (uint16_t) frag_id);
                 put_be16(o + 6, (uint16_t) ((more ? IPV4_FLAG_MF : 0) | (frag_offset & IPV4_OFFSET_MASK)));
         } else if (force_df || tot_len > TTP64_DF_THRESHOLD) {
@@ -72,7 +75,11 @@ static enum xlat_drop_reason ttp64_ipv6_header(struct xlat_ctx *c) {
         if ((c->in[0] >> 4) != 6)
                 return XLAT_DROP_BAD_IP_VERSION;
         plen = get_be16(c->in + 4);
-        if (plen == 0) /* a jumbogram (or BIG TCP): cannot become IPv4 */
+        /* A jumbogram (or BIG TCP) has Payload Length 0 and a Hop-by-Hop header with the
+         * real one (RFC 2675): it cannot become IPv4. Payload Length 0 is otherwise a
+         * packet with nothing after its headers, e.g. Next Header 59 (No Next Header,
+         * RFC 8200 §4.7), which §5.1 translates like any other ("Protocol: ... copied"). */
+        if (plen == 0 && c->in[6] == IPPROTO_HOPOPTS)
                 return XLAT_DROP_BAD_IPV6_HEADER;
         if (IPV6_HDR_LEN + plen > c->len)
                 return XLAT_DROP_TRUNCATED;
@@ -91,8 +98,11 @@ static enum xlat_drop_reason ttp64_ipv6_header(struct xlat_ctx *c) {
         c->ttl = c->in[7];
         memcpy(&c->src6, c->in + 8, 16);
         memcpy(&c->dst6, c->in + 24, 16);
-        /* Atomic fragments (offset 0, M clear; RFC 8021) are translated as unfragmented
-         * packets: there is nothing to reassemble. */
+        /* §5.1.1 applies to every packet with a Fragment header, so an atomic fragment
+         * (offset 0, M clear; RFC 8021) too gets the Identification of its Fragment
+         * header and DF clear; but it is a whole datagram: nothing to reassemble, its
+         * ICMP checksum can be translated. */
+        c->frag_header = w.has_fragment;
         if (c->is_fragment && c->frag_offset == 0 && !c->more_fragments)
                 c->is_fragment = false;
 
@@ -174,7 +184,7 @@ static enum xlat_drop_reason ttp64_udp(struct xlat_ctx *c) {
 
 /* §5.3: the packet inside an ICMPv6 error, translated back to what we sent. */
 int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *out, size_t out_size,
-                bool *ret_had_fragment_header) {
+                bool *ret_had_fragment_header, bool *ret_whole) {
         struct in_addr src4, dst4;
         struct in6_addr src6, dst6;
         struct ipv6_walk w;
@@ -211,9 +221,9 @@ int ttp64_inner(const struct xlat *x, const uint8_t *in, size_t len, uint8_t *ou
                 n = out_size - IPV4_HDR_LEN;
         o = out + IPV4_HDR_LEN;
         memcpy(o, in + w.l3_len, n);
+        *ret_whole = n >= ulen;
 
-        if (w.has_fragment && w.frag_offset == 0 && !w.more_fragments)
-                w.has_fragment = false; /* atomic fragment */
+        /* An atomic fragment keeps its Identification too (§5.1.1, as outside). */
         *ret_had_fragment_header = w.has_fragment;
         ttp64_ipv4_hdr(out, (uint8_t) (get_be32(in) >> 20), (uint16_t) (ulen + IPV4_HDR_LEN), w.has_fragment,
                        w.frag_id, w.frag_offset, w.more_fragments, false,
@@ -257,15 +267,14 @@ static int ttp64_pointer(uint32_t p) {
         return -1;
 }
 
-/* §5.2 type/code table, §5.3 the inner packet; the checksum is recomputed.
+/* §5.2 type/code table, §5.3 the inner packet; the checksum is recomputed. The
+ * translated error is at most 576 bytes (XLAT_ICMPV4_ERROR_MAX, RFC 1812 §4.3.2.3): an
+ * ICMPv6 error may quote up to 1232 bytes (RFC 4443 §2.4 (c)), the quote is cut.
  *
  * RFC 4884 extensions (§5.2 "ICMP Error Payload"): as in 4→6 (xlat-4to6.c says why an
  * extension that does not fit is dropped rather than cut), with the original datagram
- * field re-padded to 32 bits and 128 octets and at most 255 words (1020 octets) long,
- * all the 8-bit Length attribute can say. Translated ICMPv4 errors keep the library's
- * bound of 1280 bytes (the IPv4 side is the local stack; see xlat.h), so the extension
- * of an ICMPv6 error of at most 1280 bytes (RFC 4443 §2.4 (c)) always fits: the
- * translated datagram is shorter than the IPv6 one. */
+ * field re-padded to IPv4's rules (32 bits, 128 octets). Within 576 bytes the field
+ * never reaches the 255 words (1020 octets) the 8-bit Length attribute can say. */
 static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         const uint8_t *p = c->payload;
         uint8_t type = p[0], code = p[1], out_type, out_code = 0;
@@ -273,9 +282,9 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
         uint8_t *s = c->scratch;
         const uint8_t *body = p + ICMP_HDR_LEN;
         size_t body_len = c->payload_len - ICMP_HDR_LEN, inner_len = body_len, field = 0;
-        size_t room = XLAT_ICMP_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
+        size_t room = XLAT_ICMPV4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
         struct icmp_ext ext;
-        bool had_frag = false;
+        bool had_frag = false, whole;
         int r, ptr;
 
         switch (type) {
@@ -336,13 +345,13 @@ static enum xlat_drop_reason ttp64_icmp_error(struct xlat_ctx *c) {
                         room = field;
         }
 
-        r = ttp64_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &had_frag);
+        r = ttp64_inner(c->x, body, inner_len, s + ICMP_HDR_LEN, room, &had_frag, &whole);
         if (r < 0)
                 return (enum xlat_drop_reason) -r;
         if (field > 0) {
                 /* RFC 7915 §5.2 "ICMP Error Payload": the length attribute MUST be
                  * adjusted; RFC 4884 §4.1/4.2: the sixth octet, in 32-bit words. */
-                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, 4, &ext);
+                field = icmp_ext_finish(s + ICMP_HDR_LEN, (size_t) r, whole, 4, &ext);
                 rest = (uint32_t) (field / 4) << 16;
                 r = (int) (field + ext.ext_len);
         }
@@ -499,12 +508,12 @@ static enum xlat_verdict ttp64_emit(struct xlat_ctx *c, uint8_t *base, size_t ba
 
         if (pos + total > base_size)
                 return xlat_drop(ret, XLAT_DROP_OUTPUT_TOO_SMALL);
-        if (!c->is_fragment && !(c->flags & XLAT_F_GSO) && total <= TTP64_DF_THRESHOLD)
+        if (!c->frag_header && !(c->flags & XLAT_F_GSO) && total <= TTP64_DF_THRESHOLD)
                 id = ttp64_ipv4_id(&c->src6, &c->dst6, get_be32(c->in) & 0xfffff, c->payload, c->payload_len, total);
         if (o + IPV4_HDR_LEN != c->payload)
                 memmove(o + IPV4_HDR_LEN, c->payload, c->payload_len);
         /* A GSO packet keeps DF: its segments must not be fragmented on the way. */
-        ttp64_ipv4_hdr(o, c->tos, (uint16_t) total, c->is_fragment, c->frag_id, c->frag_offset, c->more_fragments,
+        ttp64_ipv4_hdr(o, c->tos, (uint16_t) total, c->frag_header, c->frag_id, c->frag_offset, c->more_fragments,
                        c->flags & XLAT_F_GSO, id, c->ttl, c->out_protocol, &c->src4, &c->dst4);
         for (unsigned i = 0; i < c->n_patches; i++)
                 put_be16(o + IPV4_HDR_LEN + c->patches[i].offset, c->patches[i].value);

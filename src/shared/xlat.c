@@ -254,14 +254,29 @@ size_t icmp_ext_datagram_room(const struct icmp_ext *e, size_t room, size_t unit
         return n < 128 ? 0 : n;
 }
 
-size_t icmp_ext_finish(uint8_t *field, size_t n, size_t unit, const struct icmp_ext *e) {
-        size_t padded = (n + unit - 1) / unit * unit;
+/* RFC 4884 pads the original datagram field only where it must: "zero padded to the
+ * nearest 32-bit boundary" (ICMPv4, §4.1-4.3) or 64-bit boundary (ICMPv6, §4.4-4.5),
+ * and "If the original datagram did not contain 128 octets, the 'original datagram'
+ * field MUST be zero padded to 128 octets" (§4). So:
+ *   - the whole packet in error, translated, is padded up to the unit (its end is where
+ *     the packet ends: nothing follows that could fill the gap);
+ *   - a quote that was cut (by the sender of the error, or here to fit 1280/576 bytes)
+ *     is cut back to the unit instead: what it lacks is the rest of the packet, padding
+ *     would stand where the packet had data (RFC 7915 §4.2/§5.2 only ask that the
+ *     Length attribute be "adjusted accordingly");
+ *   - either is padded to 128 octets if shorter.
+ * The padding of the received field is not part of the datagram (the callers translate
+ * only what the inner header's length covers), so it is never carried over: the field is
+ * laid out for the outgoing family alone. */
+size_t icmp_ext_finish(uint8_t *field, size_t n, bool whole, size_t unit, const struct icmp_ext *e) {
+        size_t len = whole ? (n + unit - 1) / unit * unit : n / unit * unit;
 
-        if (padded < 128)
-                padded = 128;
-        memset(field + n, 0, padded - n);
-        memcpy(field + padded, e->ext, e->ext_len);
-        return padded;
+        if (len < 128)
+                len = 128;
+        if (len > n)
+                memset(field + n, 0, len - n);
+        memcpy(field + len, e->ext, e->ext_len);
+        return len;
 }
 
 void ipv4_header_checksum_set(uint8_t *h, size_t ihl_bytes) {

@@ -40,19 +40,25 @@
  *     packets"; RFC 8021 deprecates atomic fragments);
  *   - XLAT_F_GSO packets are never checked against the MTU nor fragmented.
  *   6→4 never checks an MTU: the IPv4 side is the local stack. The IPv4 header gets, per
- *   RFC 7915 §5.1: for a fragment, the low 16 bits of the IPv6 Identification, MF and
- *   offset, DF clear; otherwise DF set and Identification 0 (an atomic datagram, RFC
- *   6864) when the packet is over 1260 bytes or a GSO packet, else DF clear and an
+ *   RFC 7915 §5.1.1: for a packet with a Fragment header (a fragment, or an atomic
+ *   fragment: offset 0, M clear), the low 16 bits of the IPv6 Identification, MF and
+ *   offset, DF clear; otherwise (§5.1) DF set and Identification 0 (an atomic datagram,
+ *   RFC 6864) when the packet is over 1260 bytes or a GSO packet, else DF clear and an
  *   Identification hashed from addresses, length and the first 8 transport bytes (the
- *   "Fragment Identification generator" of §5.1, without state). An atomic IPv6
- *   fragment (offset 0, M clear) is translated as an unfragmented packet.
+ *   "Fragment Identification generator" of §5.1, without state). An atomic fragment is
+ *   otherwise a whole datagram (its ICMP checksum is translated like any other).
  *
  * ICMP errors (RFC 7915 §4.2/§4.3, §5.2/§5.3) are translated with the packet inside
- * them, truncated so that the result is at most 1280 bytes. An RFC 4884 extension
+ * them, truncated so that the result is at most 1280 bytes for ICMPv6 (RFC 4443 §2.4
+ * (c)) and 576 bytes for ICMPv4 (RFC 1812 §4.3.2.3), as the ICMPv4 errors the translator
+ * makes itself. An RFC 4884 extension
  * (MPLS label stack, interface information...) behind a consistent Length attribute is
- * kept as it is after the translated packet, which is re-padded to the other family's
- * rules (64-bit words and 128 octets for ICMPv6, 32-bit words for ICMPv4) with the
- * Length attribute recomputed (§4.2/§5.2 "ICMP Error Payload"); the packet is shortened
+ * kept as it is after the translated packet, which is laid out to the other family's
+ * rules (64-bit words for ICMPv6, 32-bit words for ICMPv4, at least 128 octets; RFC 4884
+ * §4) with the Length attribute recomputed (§4.2/§5.2 "ICMP Error Payload"): zero
+ * padding only where the datagram needs it (the whole packet in error up to the unit,
+ * anything up to 128 octets), a quote cut short is cut back to the unit; the received
+ * padding is never carried over. The packet is shortened
  * before the extension is, and an extension that does not fit even then, or that the
  * translated type cannot carry (Packet Too Big, Parameter Problem), is dropped (Length
  * 0). A Length attribute inconsistent with the message is ignored: everything after the
@@ -62,6 +68,15 @@
  * Segments Left != 0 is answered (verdict REPLY) with an ICMPv6 Parameter Problem from
  * the CLAT IPv6 address; an IPv4 unexpired source route with Destination Unreachable /
  * Source Route Failed from 192.0.0.8.
+ *
+ * Other upper layers (No Next Header, GRE, ESP, AH, SCTP, UDP-Lite, ...) are translated
+ * with their payload unchanged, the protocol copied (§4.1 "Next Header", §5.1
+ * "Protocol": the last Next Header after the extension headers), as §4.5 asks:
+ * "translators MUST forward all transport protocols"; their checksums are not touched
+ * (§4.5: "Other transport protocols (e.g., ... DCCP) are OPTIONAL to support"), so the
+ * few that cover a pseudo-header (UDP-Lite, DCCP) arrive with the old one. An IPv6
+ * packet with Payload Length 0 is translated unless it is a jumbogram (Hop-by-Hop
+ * first).
  *
  * Checksums: TCP and UDP checksums are adjusted incrementally (RFC 1624) for the change
  * of pseudo-header, never recomputed over the payload. With XLAT_F_CSUM_PARTIAL the L4
