@@ -75,6 +75,9 @@ v6m_check_json "JSON dns" "$json" --schema --expect dns.backend=file \
         --expect dns.servers="[\"$V6M_DNS_ADDRESS\", \"fe80::53%$ifindex\"]" \
         --expect dns.domains="[\"$DOMAIN\", \"corp.example\"]"
 v6m_check_log "the choice is logged" "Resolver backend file"
+status=$(ctl status uplink0) || true
+check "v6mostlyctl status: DNS: $V6M_DNS_ADDRESS (via file)" grep -q "DNS: $V6M_DNS_ADDRESS (via file)" <<<"$status"
+check "the DNSBackend property is file" v6m_bus wait-prop "$ifindex" DNSBackend file 5
 
 # 2. By name, with that file as the client's resolv.conf.
 got=$(v6m_resolve_with "$conf" getent ahostsv6 "$V4ONLY_NAME" | awk 'NR == 1 { print $1 }') || true

@@ -54,6 +54,11 @@ json=$(ctl --json status uplink0) || true
 v6m_check_json "JSON dns: backend resolvconf" "$json" --schema --expect dns.backend=resolvconf
 check "dns.reason says why resolved was not used" \
         jq -e '.dns.reason == "resolved: org.freedesktop.resolve1 is not on the system bus"' <<<"$json"
+status=$(ctl status uplink0) || true
+check "v6mostlyctl status says why resolved was passed over" \
+        grep -q "DNS Backend: others not used: resolved: org.freedesktop.resolve1 is not on the system bus" <<<"$status"
+check "the DNSBackendReason property says it too" v6m_bus wait-prop "$ifindex" DNSBackendReason \
+        "resolved: org.freedesktop.resolve1 is not on the system bus" 5
 
 # 1. The RA's servers and domains become the record, exactly.
 v6m_send_ra --rdnss 2001:db8:1::53,fe80::53@600 --dnssl Example.COM,corp.example@600

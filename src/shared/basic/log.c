@@ -164,6 +164,34 @@ int log_internal(int level, int error, const char *file, int line, const char *f
         return r;
 }
 
+int log_struct_internal(int level, int error, const char *file, int line, const char *func, const char *ifname,
+                        int ifindex, const char *message_id, const LogField *fields, const char *format, ...) {
+        char buf[LOG_STRUCT_FIELDS_MAX + 1][512];
+        const char *strv[LOG_STRUCT_FIELDS_MAX + 2];
+        size_t n = 0;
+        va_list ap;
+        int r;
+
+        /* No max-level check here: like log_internal(), the caller decides (the link state
+         * entries are written whatever the level). */
+        if (message_id) {
+                snprintf(buf[n], sizeof(buf[n]), "MESSAGE_ID=%s", message_id);
+                strv[n] = buf[n];
+                n++;
+        }
+        for (size_t i = 0; fields && fields[i].key && i < LOG_STRUCT_FIELDS_MAX; i++) {
+                snprintf(buf[n], sizeof(buf[n]), "%s=%.480s", fields[i].key, fields[i].value ?: "");
+                strv[n] = buf[n];
+                n++;
+        }
+        strv[n] = NULL;
+
+        va_start(ap, format);
+        r = log_internalv(level, error, file, line, func, ifname, ifindex, strv, format, ap);
+        va_end(ap);
+        return r;
+}
+
 int log_syntax_internal(const char *file, unsigned line, int level, int error, const char *format, ...) {
         char message[3000], f_file[600], f_line[40];
         const char *fields[3] = { f_file, f_line, NULL };

@@ -100,7 +100,7 @@
 #include <stdint.h>
 
 #include "macro.h"
-#include "v6mostly/plugin.h"
+#include "v6mostly/types.h"
 #include "xlat-drop-reason.h"
 
 /* 192.0.0.8, RFC 7600: source of the ICMPv4 messages the translator makes or maps. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "nl-transact.h"
@@ -50,4 +51,65 @@ int nl_transact(int fd, struct nlmsghdr *req, nl_reply_handler_t on_reply, void 
                                 return r;
                 }
         }
+}
+
+void *nl_request_init(NlRequest *r, uint16_t type, uint16_t flags, size_t hdr_len) {
+        memset(r, 0, sizeof(*r));
+        r->h = (struct nlmsghdr *) r->buf;
+        r->h->nlmsg_type = type;
+        r->h->nlmsg_flags = NLM_F_REQUEST | flags;
+        r->h->nlmsg_len = NLMSG_LENGTH(hdr_len);
+        return NLMSG_DATA(r->h);
+}
+
+void *nl_request_reserve(NlRequest *r, size_t len) {
+        size_t at = NLMSG_ALIGN(r->h->nlmsg_len);
+
+        if (r->overflow || len > sizeof(r->buf) || at > sizeof(r->buf) - NLMSG_ALIGN(len)) {
+                r->overflow = true;
+                return NULL;
+        }
+        r->h->nlmsg_len = (uint32_t) (at + NLMSG_ALIGN(len));
+        return r->buf + at; /* zeroed by nl_request_init() */
+}
+
+struct rtattr *nl_request_put(NlRequest *r, uint16_t type, const void *data, size_t len) {
+        struct rtattr *a;
+
+        if (len > UINT16_MAX - RTA_LENGTH(0)) {
+                r->overflow = true;
+                return NULL;
+        }
+        a = nl_request_reserve(r, RTA_LENGTH(len));
+        if (!a)
+                return NULL;
+        a->rta_type = type;
+        a->rta_len = (unsigned short) RTA_LENGTH(len);
+        if (len)
+                memcpy(RTA_DATA(a), data, len);
+        return a;
+}
+
+struct rtattr *nl_request_put_u32(NlRequest *r, uint16_t type, uint32_t v) {
+        return nl_request_put(r, type, &v, sizeof(v));
+}
+
+struct rtattr *nl_request_put_string(NlRequest *r, uint16_t type, const char *s) {
+        return nl_request_put(r, type, s, strlen(s) + 1);
+}
+
+struct rtattr *nl_request_nest_begin(NlRequest *r, uint16_t type) {
+        return nl_request_put(r, type, NULL, 0);
+}
+
+void nl_request_nest_end(NlRequest *r, struct rtattr *nest) {
+        if (!nest)
+                return;
+        nest->rta_len = (unsigned short) (r->buf + r->h->nlmsg_len - (uint8_t *) nest);
+}
+
+int nl_request_transact(int fd, NlRequest *r, nl_reply_handler_t on_reply, void *userdata) {
+        if (r->overflow)
+                return -ENOBUFS;
+        return nl_transact(fd, r->h, on_reply, userdata);
 }

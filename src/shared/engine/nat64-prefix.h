@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "v6mostly/plugin.h"
+#include "v6mostly/types.h"
 
 #define NAT64_PREFIX_STRLEN (46 + 4) /* INET6_ADDRSTRLEN + "/96" */
 

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "v6mostly/plugin.h"
+#include "v6mostly/types.h"
 
 enum {
         RA_OPTION_RDNSS = 25,

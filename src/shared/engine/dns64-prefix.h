@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "v6mostly/plugin.h"
+#include "v6mostly/types.h"
 
 #define DNS64_WKA_PRIMARY 0xc00000aau   /* 192.0.0.170, host byte order */
 #define DNS64_WKA_SECONDARY 0xc00000abu /* 192.0.0.171 */

@@ -38,6 +38,22 @@ int log_internalv(int level, int error, const char *file, int line, const char *
                   const char *ifname, int ifindex, const char *const *fields,
                   const char *format, va_list ap) _printf_(9, 0);
 
+/* One structured field of log_struct_internal(): KEY (without "=") and its value. A
+ * list ends with { NULL }. */
+typedef struct LogField {
+        const char *key;
+        const char *value;
+} LogField;
+
+#define LOG_STRUCT_FIELDS_MAX 8
+
+/* An entry with a MESSAGE_ID (the bare 32 hex digits, NULL for none) and fields: the
+ * journal gets MESSAGE_ID= and KEY=value for each; stderr only the message. At most
+ * LOG_STRUCT_FIELDS_MAX fields, each value cut at 480 bytes. */
+int log_struct_internal(int level, int error, const char *file, int line, const char *func,
+                        const char *ifname, int ifindex, const char *message_id, const LogField *fields,
+                        const char *format, ...) _printf_(10, 11);
+
 #define log_full_errno(level, error, ...)                                                   \
         ({                                                                                  \
                 int _l_ = (level), _e_ = (error);                                           \
