@@ -172,6 +172,12 @@ static const char *render_dns_servers(const Link *l, char buf[static LINK_STR_MA
 static const char *render_search_domains(const Link *l, char buf[static LINK_STR_MAX]) {
         return render_dns(l, buf, true);
 }
+static const char *render_dns_backend(const Link *l, char buf[static LINK_STR_MAX]) {
+        return resolver_link_backend_str(l);
+}
+static const char *render_dns_backend_reason(const Link *l, char buf[static LINK_STR_MAX]) {
+        return resolver_link_reason(l);
+}
 
 typedef struct LinkProperty {
         const char *name;

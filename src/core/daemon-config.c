@@ -6,6 +6,7 @@
 
 #include "conf-parser.h"
 #include "log.h"
+#include "network-config.h"
 #include "strv.h"
 
 /* "" (the reset of "LogLevel=") means "not set": the command line or LOG_INFO decides. */
@@ -27,9 +28,47 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_log_level) {
         return 0;
 }
 
+static const char *const resolve_backend_table[_RESOLVE_BACKEND_MAX] = {
+        [RESOLVE_BACKEND_RESOLVED] = "resolved",
+        [RESOLVE_BACKEND_RESOLVCONF] = "resolvconf",
+        [RESOLVE_BACKEND_FILE] = "file",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(resolve_backend, ResolveBackend, _RESOLVE_BACKEND_MAX);
+
+static int resolve_backend_lookup(const char *name) {
+        return resolve_backend_from_string(name);
+}
+
+/* An ordered preference list, so an assignment replaces it (a drop-in's "Backend=file"
+ * means "only file"); "none" alone turns name resolution handling off. A list with an
+ * unknown or repeated name is refused whole and the previous value stays. */
+static CONFIG_PARSER_PROTOTYPE(config_parse_resolve_backends) {
+        DaemonConfig *c = userdata;
+        int backends[_RESOLVE_BACKEND_MAX];
+        size_t n;
+        int r;
+
+        if (streq(rvalue, "none")) {
+                c->n_resolve_backends = 0;
+                return 0;
+        }
+        r = config_parse_backend_list(filename, line, lvalue, rvalue, resolve_backend_lookup,
+                                      "resolved, resolvconf, file, or none alone", backends, ELEMENTSOF(backends), &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                c->resolve_backends[i] = (ResolveBackend) backends[i];
+        c->n_resolve_backends = n;
+        return 0;
+}
+
 static const ConfigTableItem daemon_config_table[] = {
-        { "Daemon", "LogLevel",       config_parse_log_level, 0, offsetof(DaemonConfig, log_level),       NULL },
-        { "Daemon", "DisablePlugins", config_parse_strv,      0, offsetof(DaemonConfig, disable_plugins), NULL },
+        { "Daemon",  "LogLevel",       config_parse_log_level,        0, offsetof(DaemonConfig, log_level),        NULL },
+        { "Daemon",  "DisablePlugins", config_parse_strv,             0, offsetof(DaemonConfig, disable_plugins),  NULL },
+        { "Resolve", "Backend",        config_parse_resolve_backends, 0, offsetof(DaemonConfig, resolve_backends), "resolved resolvconf file" },
 };
 
 void daemon_config_init_defaults(DaemonConfig *c) {

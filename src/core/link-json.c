@@ -174,6 +174,7 @@ int link_describe_json_write(Link *link, JsonWriter *w) {
                 strv_free(domains);
         }
         json_end_array(w);
+        resolver_link_json_write(link, w);
         json_end_object(w);
 
         json_key(w, "clat");

@@ -348,6 +348,7 @@ static int link_attach(Link *link) {
 void link_detach(Link *link) {
         PluginSet *set = &link->manager->plugins;
 
+        resolver_link_detach(link); /* before the resolver plugins let go of the link */
         if (!link->plugins_attached)
                 return;
         clat_stop(link);
@@ -600,5 +601,6 @@ void link_check_state(Link *link) {
 
         log_link_debug(link, "Derived state %s: %s", link_state_to_string(d.state), d.reason);
         link_set_state(link, d.state, d.reason);
+        resolver_link_update(link);
         link_bus_send_changed(link);
 }

@@ -10,6 +10,7 @@
 #include "manager.h"
 #include "clat-ndp.h"
 #include "nat64-arbiter.h"
+#include "resolver.h"
 #include "v6mostly/plugin.h"
 
 #define LINK_PREFIXES64_MAX 8
@@ -68,6 +69,7 @@ struct Link {
         LinkDns dns[_V6M_DNS_SOURCE_MAX];
         LinkWarning *warnings;
         size_t n_warnings;
+        ResolverLink *resolver; /* the resolver backend of the link and what it holds (resolver.c) */
 
         /* CLAT control plane. */
         enum v6m_clat_state clat_state;

@@ -164,6 +164,7 @@ static int manager_load_config(Manager *m) {
         daemon_config_done(&m->daemon_config);
         m->daemon_config = dc;
         manager_apply_log_level(m);
+        resolver_manager_reloaded(m);
 
         r = network_config_load_all(manager_network_dirs(m), &networks, &n_networks);
         if (r < 0)

@@ -26,6 +26,14 @@ static const char *const client_id_table[] = {
 
 DEFINE_STRING_TABLE_LOOKUP(client_id, enum v6m_client_id, ELEMENTSOF(client_id_table));
 
+static const char *const use_domains_table[_V6M_USE_DOMAINS_MAX] = {
+        [V6M_USE_DOMAINS_NO] = "no",
+        [V6M_USE_DOMAINS_YES] = "yes",
+        [V6M_USE_DOMAINS_ROUTE] = "route",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(use_domains, enum v6m_use_domains, _V6M_USE_DOMAINS_MAX);
+
 static const char *const clat_backend_table[_V6M_CLAT_BACKEND_MAX] = {
         [V6M_CLAT_BACKEND_EBPF] = "ebpf",
         [V6M_CLAT_BACKEND_TUN] = "tun",
@@ -53,6 +61,25 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_tristate) {
                 return 0;
         }
         *t = r ? V6M_YES : V6M_NO;
+        return 0;
+}
+
+/* yes|no|route, and the other boolean spellings for yes and no, as systemd-networkd's
+ * UseDomains=. */
+static CONFIG_PARSER_PROTOTYPE(config_parse_use_domains) {
+        enum v6m_use_domains *u = data;
+        int r;
+
+        if (streq(rvalue, "route")) {
+                *u = V6M_USE_DOMAINS_ROUTE;
+                return 0;
+        }
+        r = parse_boolean(rvalue);
+        if (r < 0) {
+                log_invalid_value(filename, line, lvalue, rvalue, "expected yes, no or route");
+                return 0;
+        }
+        *u = r ? V6M_USE_DOMAINS_YES : V6M_USE_DOMAINS_NO;
         return 0;
 }
 
@@ -200,12 +227,10 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_dns_servers) {
                                  &c->pub.n_dns_servers, sizeof(struct in6_addr), parse_ipv6_unicast_element);
 }
 
-/* An ordered preference list, so an assignment replaces the list instead of appending:
- * "Backend=tun" in a drop-in means "only tun". */
-static CONFIG_PARSER_PROTOTYPE(config_parse_clat_backends) {
+int config_parse_backend_list(const char *filename, unsigned line, const char *lvalue, const char *rvalue,
+                              int (*lookup)(const char *name), const char *expected, int *ret, size_t max,
+                              size_t *ret_n) {
         _cleanup_(strv_freep) char **words = NULL;
-        enum v6m_clat_backend backends[_V6M_CLAT_BACKEND_MAX];
-        NetworkConfig *c = userdata;
         size_t n = 0;
 
         words = strv_split_whitespace(rvalue);
@@ -213,30 +238,53 @@ static CONFIG_PARSER_PROTOTYPE(config_parse_clat_backends) {
                 return log_oom();
         if (!words[0]) {
                 log_invalid_value(filename, line, lvalue, rvalue, "no backend given");
-                return 0;
+                return -EINVAL;
         }
 
         for (char **w = words; *w; w++) {
-                enum v6m_clat_backend b = clat_backend_from_string(*w);
+                int b = lookup(*w);
 
-                if ((int) b < 0) {
+                if (b < 0) {
                         log_syntax(filename, line, LOG_WARNING, 0,
-                                   "Failed to parse %s=%s, ignoring: unknown backend '%s' (expected ebpf, tun or kmod)",
-                                   lvalue, rvalue, *w);
-                        return 0;
+                                   "Failed to parse %s=%s, ignoring: unknown backend '%s' (expected %s)", lvalue,
+                                   rvalue, *w, expected);
+                        return -EINVAL;
                 }
                 for (size_t i = 0; i < n; i++)
-                        if (backends[i] == b) {
+                        if (ret[i] == b) {
                                 log_syntax(filename, line, LOG_WARNING, 0,
                                            "Failed to parse %s=%s, ignoring: backend '%s' listed twice", lvalue,
                                            rvalue, *w);
-                                return 0;
+                                return -EINVAL;
                         }
-                /* With no duplicates among _MAX kinds, n cannot overflow the array. */
-                backends[n++] = b;
+                /* Distinct values of a table of `max` names: n cannot overflow. */
+                assert(n < max);
+                ret[n++] = b;
         }
+        *ret_n = n;
+        return 0;
+}
 
-        memcpy(c->pub.backends, backends, n * sizeof(backends[0]));
+static int clat_backend_lookup(const char *name) {
+        return clat_backend_from_string(name);
+}
+
+/* An ordered preference list, so an assignment replaces the list instead of appending:
+ * "Backend=tun" in a drop-in means "only tun". */
+static CONFIG_PARSER_PROTOTYPE(config_parse_clat_backends) {
+        NetworkConfig *c = userdata;
+        int backends[_V6M_CLAT_BACKEND_MAX];
+        size_t n;
+        int r;
+
+        r = config_parse_backend_list(filename, line, lvalue, rvalue, clat_backend_lookup, "ebpf, tun or kmod",
+                                      backends, ELEMENTSOF(backends), &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                c->pub.backends[i] = (enum v6m_clat_backend) backends[i];
         c->pub.n_backends = n;
         return 0;
 }
@@ -311,6 +359,8 @@ static const ConfigTableItem network_config_table[] = {
         { "Match",   "MACAddress",        config_parse_match_mac,          0, NC(match_mac),               NULL },
         { "Network", "DHCPv4",            config_parse_bool,               0, NC(pub.dhcp4),               "yes" },
         { "Network", "CLAT",              config_parse_tristate,           0, NC(pub.clat),                "auto" },
+        { "Network", "UseDNS",            config_parse_bool,               0, NC(pub.use_dns),             "yes" },
+        { "Network", "UseDomains",        config_parse_use_domains,        0, NC(pub.use_domains),         "yes" },
         { "DHCPv4",  "IPv6OnlyPreferred", config_parse_tristate,           0, NC(pub.ipv6_only_preferred), "auto" },
         { "DHCPv4",  "ClientIdentifier",  config_parse_client_id,          0, NC(pub.client_id),           "duid" },
         { "DHCPv4",  "SendRelease",       config_parse_bool,               0, NC(pub.send_release),        "yes" },
@@ -488,6 +538,8 @@ bool network_config_equal(const NetworkConfig *a, const NetworkConfig *b) {
         y = &b->pub;
 
         if (x->dhcp4 != y->dhcp4 || x->clat != y->clat)
+                return false;
+        if (x->use_dns != y->use_dns || x->use_domains != y->use_domains)
                 return false;
 
         if (x->ipv6_only_preferred != y->ipv6_only_preferred || x->client_id != y->client_id ||

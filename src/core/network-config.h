@@ -53,7 +53,17 @@ NetworkConfig *network_config_match(NetworkConfig *const *configs, size_t n, con
  * working links untouched). Ignores file names. */
 bool network_config_equal(const NetworkConfig *a, const NetworkConfig *b);
 
+/* An ordered list of distinct backend names ("Backend=tun kmod"), looked up with
+ * `lookup` (an enum's from_string, negative for an unknown name): at most `max` values
+ * into ret, their number into *ret_n. An empty list, an unknown or a repeated name is
+ * logged as "Failed to parse ..., ignoring: ..." (`expected` lists the names) and gives
+ * -EINVAL; -ENOMEM. Shared by [CLAT] Backend= and v6mostlyd.conf [Resolve] Backend=. */
+int config_parse_backend_list(const char *filename, unsigned line, const char *lvalue, const char *rvalue,
+                              int (*lookup)(const char *name), const char *expected, int *ret, size_t max,
+                              size_t *ret_n);
+
 /* String tables shared by config, logs, bus and JSON. */
 DECLARE_STRING_TABLE_LOOKUP(tristate, enum v6m_tristate);
 DECLARE_STRING_TABLE_LOOKUP(client_id, enum v6m_client_id);
+DECLARE_STRING_TABLE_LOOKUP(use_domains, enum v6m_use_domains);
 DECLARE_STRING_TABLE_LOOKUP(clat_backend, enum v6m_clat_backend);

@@ -127,12 +127,16 @@ int v6m_link_report_dhcp4(v6m_link *l, const struct v6m_dhcp4_status *status) {
 
 int v6m_link_report_dns(v6m_link *l, enum v6m_dns_source source, const struct v6m_dns_server *servers,
                         size_t n_servers, char *const *domains) {
+        _cleanup_(resolver_dns_set_done) ResolverDnsSet set = {};
         Link *link = LINK(l);
         int r;
 
         if ((int) source < 0 || source >= _V6M_DNS_SOURCE_MAX || (n_servers > 0 && !servers))
                 return -EINVAL;
-        r = link_set_dns(link, source, servers, n_servers, domains);
+        /* Only checked and capped entries are kept, so none other reaches a resolver. */
+        r = resolver_dns_sanitize(link, source, servers, n_servers, domains, &set);
+        if (r >= 0)
+                r = link_set_dns(link, source, set.servers, set.n_servers, set.domains);
         if (r < 0)
                 return log_link_warning_errno(link, r, "Failed to record DNS servers: %m");
         return 0;
@@ -140,6 +144,14 @@ int v6m_link_report_dns(v6m_link *l, enum v6m_dns_source source, const struct v6
 
 size_t v6m_link_get_dns_servers(const v6m_link *link, struct v6m_dns_server *ret, size_t max) {
         return link_get_dns_servers(CLINK(link), ret, ret ? max : 0);
+}
+
+void v6m_link_report_resolver(v6m_link *l, int error, const char *reason) {
+        resolver_link_report_failed(LINK(l), error, reason);
+}
+
+void v6m_core_report_resolver_changed(v6m_core *core) {
+        resolver_manager_changed(MANAGER(core));
 }
 
 void v6m_link_report_warning(v6m_link *l, const char *key, const char *message) {

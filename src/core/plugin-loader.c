@@ -58,12 +58,16 @@ int plugin_check_descriptor(const struct v6m_plugin *p, const char **ret_reason)
                 *ret_reason = "no name";
                 return -EINVAL;
         }
-        if (p->kind != V6M_PLUGIN_SOURCE && p->kind != V6M_PLUGIN_CLAT) {
+        if (p->kind != V6M_PLUGIN_SOURCE && p->kind != V6M_PLUGIN_CLAT && p->kind != V6M_PLUGIN_RESOLVER) {
                 *ret_reason = "unknown plugin kind";
                 return -EINVAL;
         }
         if (p->kind == V6M_PLUGIN_CLAT && (!p->start || !p->stop)) {
                 *ret_reason = "CLAT plugin without start/stop";
+                return -EINVAL;
+        }
+        if (p->kind == V6M_PLUGIN_RESOLVER && (!p->apply || !p->revert)) {
+                *ret_reason = "resolver plugin without apply/revert";
                 return -EINVAL;
         }
         return 0;
@@ -199,7 +203,10 @@ static int plugin_load_one(PluginSet *set, const char *path, char *const *disabl
                 .ops = ops,
                 .data = data,
         };
-        log_info("Loaded plugin %s (%s) from %s", ops->name, ops->kind == V6M_PLUGIN_CLAT ? "CLAT backend" : "source",
+        log_info("Loaded plugin %s (%s) from %s", ops->name,
+                 ops->kind == V6M_PLUGIN_CLAT       ? "CLAT backend"
+                 : ops->kind == V6M_PLUGIN_RESOLVER ? "resolver backend"
+                                                    : "source",
                  path);
         return 0;
 }

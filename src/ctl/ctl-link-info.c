@@ -28,6 +28,8 @@ void link_info_done(LinkInfo *info) {
         free(info->nat64_prefix);
         strv_free(info->dns_servers);
         strv_free(info->search_domains);
+        free(info->dns_backend);
+        free(info->dns_backend_reason);
         free(info->nat64_prefix_source);
         free(info->nat64_prefix_origin);
         for (size_t i = 0; i < info->nat64_candidates.n; i++) {

@@ -53,6 +53,8 @@ typedef struct LinkInfo {
 
         char **dns_servers;
         char **search_domains;
+        char *dns_backend;
+        char *dns_backend_reason;
 
         char *clat_state;
         char *clat_backend;

@@ -116,6 +116,23 @@ static void print_strv_field(const char *field, char *const *l) {
                 status_continue("%s", l[i]);
 }
 
+/* "DNS: 2001:db8::53 (via resolved)": the servers, and where they went. */
+static void print_dns(const LinkInfo *info) {
+        char *const *l = info->dns_servers;
+
+        if (!l || !l[0])
+                status_field("DNS", "-");
+        else if (!isempty(info->dns_backend))
+                status_field("DNS", "%s (via %s)", l[0], info->dns_backend);
+        else
+                status_field("DNS", "%s (not handed to a resolver)", l[0]);
+        for (size_t i = 1; l && l[i]; i++)
+                status_continue("%s", l[i]);
+        if (!isempty(info->dns_backend_reason))
+                status_field("DNS Backend", "%s%s", isempty(info->dns_backend) ? "none: " : "others not used: ",
+                             info->dns_backend_reason);
+}
+
 static void print_clat(const LinkInfo *info) {
         const ClatCounters *counters = &info->clat_counters;
         bool any_drops = false;
@@ -169,7 +186,7 @@ static void print_link_status(const LinkInfo *info) {
         status_field("Network File", "%s", dash_if_empty(info->network_file));
         print_dhcp4(info);
         print_nat64(info);
-        print_strv_field("DNS", info->dns_servers);
+        print_dns(info);
         print_strv_field("Search Domains", info->search_domains);
         print_clat(info);
 }

@@ -51,6 +51,9 @@ LINK_SCHEMA = {
     "dns": {
         "servers": [STR],
         "domains": [STR],
+        "backend": {"resolved", "resolvconf", "file", None},
+        "reason": STR_OR_NULL,
+        "dropped": "map-of-int",
     },
     "clat": {
         "state": {"stopped", "starting", "running", "failed"},

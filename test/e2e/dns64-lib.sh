@@ -14,7 +14,8 @@
 # Both serve ipv4only.arpa A 192.0.0.170 and 192.0.0.171 (RFC 7050 §2).
 
 # Set V6M_DNS_ADDRESS before starting a server to listen elsewhere (a link-local
-# address carries its interface: fe80::1%r0).
+# address carries its interface: fe80::1%r0). V6M_UNBOUND_EXTRA: more lines for the
+# end of unbound.conf (another auth-zone).
 : "${V6M_DNS_ADDRESS:=2001:db8:1::1}"
 V6M_DNS_PID=""
 
@@ -86,6 +87,7 @@ auth-zone:
   zonefile: "$V6M_TMP/dns/ipv4only.zone"
   for-downstream: no
   for-upstream: yes
+${V6M_UNBOUND_EXTRA:-}
 CONF
         ip netns exec "$V6M_NS_ROUTER" unbound -d -c "$V6M_TMP/dns/unbound.conf" \
                 >>"$V6M_TMP/dns/unbound.log" 2>&1 &

@@ -357,7 +357,8 @@ v6m_send_ra() {
 
 # A private bus with the system bus's default policy (deny ownership and method
 # calls unless a policy file opens them) plus the project's own policy file, so
-# the tests exercise units/org.v6mostly1.conf as installed.
+# the tests exercise units/org.v6mostly1.conf as installed. V6M_BUS_EXTRA_POLICY:
+# one more policy file to include (a test's stand-in for another service).
 v6m_find_policy() {
         local f
         for f in "$V6MOSTLY_SOURCE_ROOT/units/org.v6mostly1.conf" \
@@ -400,6 +401,7 @@ v6m_write_bus_conf() {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Debug.Stats"/>
   </policy>
   <include>$policy</include>
+${V6M_BUS_EXTRA_POLICY:+  <include>$V6M_BUS_EXTRA_POLICY</include>}
 </busconfig>
 EOF
         else
@@ -497,13 +499,17 @@ v6m_wait_ready() {
 
 # The daemon's v6mostlyd.conf. Tests about something else than the CLAT run
 # without CLAT backends (so their links settle in `degraded`, "no CLAT backend
-# available", whatever backends this build has); V6M_CLAT=1 keeps them.
+# available", whatever backends this build has); V6M_CLAT=1 keeps them. The DNS
+# servers a test's RAs or leases give go to the resolver backend
+# $V6M_RESOLVE_BACKEND, by default "file" (in the test's runtime directory): never
+# to the host's resolvconf or systemd-resolved.
 v6m_write_daemon_conf() {
         if [[ "${V6M_CLAT:-0}" == 1 ]]; then
                 printf '[Daemon]\n' >"$V6M_TMP/v6mostlyd.conf"
         else
                 printf '[Daemon]\nDisablePlugins=clat-tun clat-ebpf clat-kmod\n' >"$V6M_TMP/v6mostlyd.conf"
         fi
+        printf '[Resolve]\nBackend=%s\n' "${V6M_RESOLVE_BACKEND:-file}" >>"$V6M_TMP/v6mostlyd.conf"
 }
 
 # v6m_start_daemon [ARGS...]: start v6mostlyd in the client namespace with its

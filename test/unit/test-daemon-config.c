@@ -52,6 +52,10 @@ int main(void) {
         daemon_config_init_defaults(&c);
         CHECK_EQ(c.log_level, -1);
         CHECK(!c.disable_plugins);
+        CHECK_EQ(c.n_resolve_backends, 3);
+        CHECK_EQ(c.resolve_backends[0], RESOLVE_BACKEND_RESOLVED);
+        CHECK_EQ(c.resolve_backends[1], RESOLVE_BACKEND_RESOLVCONF);
+        CHECK_EQ(c.resolve_backends[2], RESOLVE_BACKEND_FILE);
 
         /* A missing file is not an error. */
         snprintf(path, sizeof(path), "%s/missing.conf", tmpdir);
@@ -79,7 +83,32 @@ int main(void) {
         CHECK_STREQ(c.disable_plugins[0], "clat-kmod");
         CHECK_STREQ(c.disable_plugins[2], "clat-tun");
 
+        CHECK_EQ(c.n_resolve_backends, 3); /* untouched: no [Resolve] */
         daemon_config_done(&c);
         CHECK(!c.disable_plugins);
+
+        /* [Resolve] Backend=: an ordered list that replaces; bad lists keep the value. */
+        n_warnings = 0;
+        daemon_config_init_defaults(&c);
+        snprintf(path, sizeof(path), "%s", write_file("resolve.conf",
+                                                       "[Resolve]\n"
+                                                       "Backend=file resolvconf\n"
+                                                       "Backend=file bogus\n"    /* warned, kept */
+                                                       "Backend=file file\n"     /* warned, kept */
+                                                       "Backend=none resolved\n" /* warned, kept */));
+        CHECK_OK(daemon_config_load(path, &c));
+        CHECK_EQ(n_warnings, 3);
+        CHECK_EQ(c.n_resolve_backends, 2);
+        CHECK_EQ(c.resolve_backends[0], RESOLVE_BACKEND_FILE);
+        CHECK_EQ(c.resolve_backends[1], RESOLVE_BACKEND_RESOLVCONF);
+        snprintf(path, sizeof(path), "%s", write_file("resolve-none.conf", "[Resolve]\nBackend=none\n"));
+        CHECK_OK(daemon_config_load(path, &c));
+        CHECK_EQ(c.n_resolve_backends, 0);
+        snprintf(path, sizeof(path), "%s", write_file("resolve-reset.conf", "[Resolve]\nBackend=\n"));
+        CHECK_OK(daemon_config_load(path, &c));
+        CHECK_EQ(c.n_resolve_backends, 3); /* "Backend=" is the default again */
+        CHECK_STREQ(resolve_backend_to_string(RESOLVE_BACKEND_RESOLVCONF), "resolvconf");
+        CHECK_EQ(resolve_backend_from_string("none"), _RESOLVE_BACKEND_INVALID);
+        daemon_config_done(&c);
         return EXIT_SUCCESS;
 }

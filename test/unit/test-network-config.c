@@ -123,6 +123,8 @@ static void test_defaults(void) {
         CHECK_EQ(d.pub.route_metric, 1024);
         CHECK(!d.pub.has_static_prefix);
         CHECK(d.pub.use_pref64);
+        CHECK(d.pub.use_dns);
+        CHECK_EQ(d.pub.use_domains, V6M_USE_DOMAINS_YES);
         CHECK(d.pub.use_dns64);
         CHECK_EQ(d.pub.n_dns_servers, 0);
         CHECK_EQ(d.pub.n_backends, 3);
@@ -168,6 +170,8 @@ static void test_valid_file(void) {
                  "[Network]\n"
                  "DHCPv4=no\n"
                  "CLAT=yes\n"
+                 "UseDNS=no\n"
+                 "UseDomains=route\n"
                  "[DHCPv4]\n"
                  "IPv6OnlyPreferred = off\n"
                  "ClientIdentifier=mac\n"
@@ -194,6 +198,8 @@ static void test_valid_file(void) {
         CHECK_EQ(c->match_mac[1].ether_addr_octet[0], 0xaa);
         CHECK(!c->pub.dhcp4);
         CHECK_EQ(c->pub.clat, V6M_YES);
+        CHECK(!c->pub.use_dns);
+        CHECK_EQ(c->pub.use_domains, V6M_USE_DOMAINS_ROUTE);
         CHECK_EQ(c->pub.ipv6_only_preferred, V6M_NO);
         CHECK_EQ(c->pub.client_id, V6M_CLIENT_ID_MAC);
         CHECK(!c->pub.send_release);
@@ -272,7 +278,10 @@ static void test_invalid_values(void) {
                  "CLAT=sometimes\n"              /* 21 */
                  "DHCPv4=1 2\n"                  /* 22 */
                  "[Match]\n"
-                 "MACAddress=00:11:22:33:44\n"); /* 24 */
+                 "MACAddress=00:11:22:33:44\n"  /* 24 */
+                 "[Network]\n"
+                 "UseDomains=search\n"          /* 26 */
+                 "UseDNS=perhaps\n");           /* 27 */
 
 #define CHECK_AT(line, text)                                                                        \
         do {                                                                                        \
@@ -298,8 +307,12 @@ static void test_invalid_values(void) {
         CHECK_AT(21, "Failed to parse CLAT=sometimes, ignoring: ");
         CHECK_AT(22, "Failed to parse DHCPv4=1 2, ignoring: ");
         CHECK_AT(24, "Failed to parse MACAddress=00:11:22:33:44, ignoring: ");
-        CHECK_LOGGED_COUNT(18);
+        CHECK_AT(26, "Failed to parse UseDomains=search, ignoring: expected yes, no or route");
+        CHECK_AT(27, "Failed to parse UseDNS=perhaps, ignoring: ");
+        CHECK_LOGGED_COUNT(20);
 #undef CHECK_AT
+        CHECK(c->pub.use_dns);
+        CHECK_EQ(c->pub.use_domains, V6M_USE_DOMAINS_YES);
 
         CHECK_EQ(c->pub.route_metric, 1024);
         CHECK(c->pub.send_release);

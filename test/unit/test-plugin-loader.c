@@ -43,11 +43,41 @@ static int copy_file(const char *from, const char *to, mode_t mode) {
         return n == 0 ? 0 : -EIO;
 }
 
+static int fake_apply(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_dns_server *servers,
+                      size_t n_servers, const struct v6m_resolver_domain *domains, size_t n_domains,
+                      bool default_route) {
+        return 0;
+}
+
+static int fake_revert(void *plugin_data, v6m_link *link, void *link_data) {
+        return 0;
+}
+
+/* A resolver plugin (ABI 2) must have apply() and revert(). */
+static void test_resolver_descriptor(void) {
+        struct v6m_plugin p = {
+                .abi_version = V6M_PLUGIN_ABI_VERSION,
+                .struct_size = sizeof(struct v6m_plugin),
+                .name = "resolver-test",
+                .kind = V6M_PLUGIN_RESOLVER,
+        };
+        const char *reason = NULL;
+
+        CHECK_EQ(plugin_check_descriptor(&p, &reason), -EINVAL);
+        CHECK_STREQ(reason, "resolver plugin without apply/revert");
+        p.apply = fake_apply;
+        p.revert = fake_revert;
+        CHECK_OK(plugin_check_descriptor(&p, &reason));
+        p.abi_version = 1;
+        CHECK_EQ(plugin_check_descriptor(&p, &reason), -EPROTO);
+}
+
 int main(int argc, char *argv[]) {
         char dir[] = "/tmp/v6m-test-plugins-XXXXXX", path[512];
         const char *build = getenv("TEST_PLUGIN_BUILD_DIR");
         PluginSet set = {};
 
+        test_resolver_descriptor();
         if (!build) {
                 printf("skipped: TEST_PLUGIN_BUILD_DIR not set\n");
                 return EXIT_TEST_SKIP;

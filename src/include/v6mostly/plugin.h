@@ -12,6 +12,12 @@
  *
  * Bump V6M_PLUGIN_ABI_VERSION on any incompatible change to this file or to types.h
  * (struct layout, callback signatures, meaning of a value).
+ *
+ * ABI versions:
+ *   1  source and CLAT plugins.
+ *   2  resolver plugins (kind V6M_PLUGIN_RESOLVER: apply/revert, v6m_link_report_resolver,
+ *      v6m_core_report_resolver_changed), [Network] UseDNS=/UseDomains= in
+ *      struct v6m_network_config.
  */
 
 #ifdef V6M_ENGINE_LIBRARY
@@ -36,7 +42,7 @@ extern "C" {
  * daemon/plugin boundary and must stay visible. */
 #pragma GCC visibility push(default)
 
-#define V6M_PLUGIN_ABI_VERSION 1u
+#define V6M_PLUGIN_ABI_VERSION 2u
 #define V6M_PLUGIN_SYMBOL "v6mostly_plugin"
 
 typedef struct v6m_core v6m_core; /* the daemon (opaque) */
@@ -45,6 +51,7 @@ typedef struct v6m_link v6m_link; /* one managed interface (opaque) */
 enum v6m_plugin_kind {
         V6M_PLUGIN_SOURCE, /* reports facts: NAT64 prefixes, DHCPv4 outcome */
         V6M_PLUGIN_CLAT,   /* a CLAT translator backend */
+        V6M_PLUGIN_RESOLVER, /* hands a link's DNS servers and domains to the host's resolver */
 };
 
 /* What a source plugin provides; lets the core tell "no such plugin" from "no answer yet". */
@@ -87,6 +94,21 @@ struct v6m_plugin {
         int (*start)(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_clat_config *config);
         void (*stop)(void *plugin_data, v6m_link *link, void *link_data);
         int (*stats)(void *plugin_data, v6m_link *link, void *link_data, struct v6m_clat_stats *ret);
+
+        /* Resolver backends only (ABI 2). probe() above says whether the backend works on
+         * this host (resolved on the bus, resolvconf(8) installed...), with a reason if
+         * not. apply() replaces everything the backend holds for the link with this set
+         * (servers in order of preference; link-local IPv6 ones carry their ifindex);
+         * default_route: the link's servers may answer names outside its domains. The
+         * core calls apply() only with something to apply and only when the set changed;
+         * revert() removes what the backend holds for the link (also what an earlier,
+         * killed daemon left: the core reverts once when it picks a backend for a link).
+         * A backend that learns later that an apply failed reports it with
+         * v6m_link_report_resolver(); the core then uses the next backend. */
+        int (*apply)(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_dns_server *servers,
+                     size_t n_servers, const struct v6m_resolver_domain *domains, size_t n_domains,
+                     bool default_route);
+        int (*revert)(void *plugin_data, v6m_link *link, void *link_data);
 };
 
 /* The one symbol a plugin exports; define it as `const struct v6m_plugin v6mostly_plugin = {...}`. */
@@ -147,6 +169,14 @@ int v6m_link_report_dns(v6m_link *link, enum v6m_dns_source source, const struct
  * Fills at most `max` entries of `ret` (ret may be NULL with max 0); returns how many
  * there are in all. Duplicates are listed once. */
 size_t v6m_link_get_dns_servers(const v6m_link *link, struct v6m_dns_server *ret, size_t max);
+
+/* A resolver backend's asynchronous apply() for the link failed (error negative errno;
+ * reason human-readable, naming the error, or NULL for the errno's text): the core stops
+ * using it for the link and tries the next backend of [Resolve] Backend=. */
+void v6m_link_report_resolver(v6m_link *link, int error, const char *reason);
+/* A resolver backend became usable or unusable, or lost what it held (systemd-resolved
+ * restarted): the core chooses the backend of every link afresh and applies again. */
+void v6m_core_report_resolver_changed(v6m_core *core);
 
 /* A problem that does not change the link's state but that users should see (for example
  * "DNS64 prefix X disagrees with RA PREF64 Y"): appended to the link's reason and logged at

@@ -29,6 +29,13 @@ enum v6m_tristate { /* auto|yes|no settings */
         V6M_NO,
 };
 
+enum v6m_use_domains { /* [Network] UseDomains= */
+        V6M_USE_DOMAINS_NO,
+        V6M_USE_DOMAINS_YES,   /* search domains */
+        V6M_USE_DOMAINS_ROUTE, /* routing domains only: names under them go to this link's servers */
+        _V6M_USE_DOMAINS_MAX,
+};
+
 enum v6m_client_id {
         V6M_CLIENT_ID_DUID,
         V6M_CLIENT_ID_MAC,
@@ -78,6 +85,10 @@ struct v6m_network_config {
         bool has_ipv6_address;
         struct in6_addr ipv6_address; /* IPv6Address= */
         uint32_t mtu;                 /* MTU=, 0 = derive from the uplink */
+
+        /* [Network], ABI 2 */
+        bool use_dns;                     /* UseDNS=, default yes: hand the servers to the resolver */
+        enum v6m_use_domains use_domains; /* UseDomains=, default yes */
 };
 
 enum v6m_nat64_source {
@@ -130,6 +141,12 @@ struct v6m_clat_config {
         struct in6_addr ipv6_address; /* dedicated CLAT IPv6 address (RFC 6877 6.3) */
         uint32_t mtu;                 /* IPv4-side MTU */
         uint32_t route_metric;        /* metric of the IPv4 default route */
+};
+
+/* A search or routing domain for a resolver backend. */
+struct v6m_resolver_domain {
+        const char *name; /* lowercase, no trailing dot, validated by the core */
+        bool route_only;  /* UseDomains=route: not a search domain */
 };
 
 #define V6M_CLAT_DROP_REASONS_MAX 32

@@ -57,6 +57,8 @@
         X(nat64_candidates, "NAT64Candidates", "a(sst)", CHANGE)                     \
         X(dns_servers, "DNSServers", "as", CHANGE)                                   \
         X(search_domains, "SearchDomains", "as", CHANGE)                             \
+        X(dns_backend, "DNSBackend", "s", STRING)                                    \
+        X(dns_backend_reason, "DNSBackendReason", "s", STRING)                       \
         X(clat_state, "CLATState", "s", STRING)                                      \
         X(clat_backend, "CLATBackend", "s", STRING)                                  \
         X(clat_ipv4_address, "CLATIPv4Address", "s", STRING)                         \
