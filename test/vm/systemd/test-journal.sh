@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The journal under systemd: the daemon (log target auto, stdout a journal stream)
+# writes each state transition of a link as a structured entry, found with
+#   journalctl -u v6mostlyd MESSAGE_ID=fac66977f49148fa970d4de9d400342f INTERFACE=uplink0
+# with LINK_STATE=, OLD_LINK_STATE=, IFINDEX= and the unit's _SYSTEMD_UNIT=. A carrier
+# loss and its return add their transitions to the same query, in order.
+source "$V6MOSTLY_SOURCE_ROOT/test/vm/systemd/lib.sh"
+
+v6m_sd_require
+v6m_sd_init
+v6m_sd_ra
+cat >"$NETDIR/50-uplink0.network" <<'CONF'
+[Match]
+Name=uplink0
+
+[Network]
+DHCPv4=no
+CLAT=no
+
+[NAT64]
+Prefix=64:ff9b::/96
+CONF
+mid=fac66977f49148fa970d4de9d400342f
+check "systemctl start v6mostlyd" systemctl start "$UNIT"
+v6m_wait_state uplink0 degraded 60
+ifindex=$(v6m_ifindex uplink0)
+
+# transitions: "OLD>NEW" of every entry of the query, in order
+transitions() {
+        journalctl --no-pager -b -u v6mostlyd "MESSAGE_ID=$mid" INTERFACE=uplink0 -o json |
+                jq -r --arg i "$ifindex" 'select(.IFINDEX == $i and ._SYSTEMD_UNIT == "v6mostlyd.service")
+                        | "\(.OLD_LINK_STATE)>\(.LINK_STATE)"' | tr '\n' ' '
+}
+# journald writes what it received asynchronously: poll the query, bounded.
+has_transition() { [[ " $(transitions)" == *" $1 "* ]]; }
+v6m_sd_wait "journalctl -u v6mostlyd MESSAGE_ID=$mid INTERFACE=uplink0: the transition to degraded" 30 \
+        bash -c "$(declare -f transitions has_transition); mid=$mid ifindex=$ifindex; has_transition '*>degraded'"
+note "transitions: $(transitions)"
+journalctl --no-pager -b -u v6mostlyd "MESSAGE_ID=$mid" INTERFACE=uplink0 -o short-monotonic | sed 's/^/    | /'
+check "each entry has the structured fields" bash -c '
+        journalctl --no-pager -b -u v6mostlyd MESSAGE_ID=$1 INTERFACE=uplink0 -o json |
+                jq -es "length > 0 and all(.LINK_STATE and .OLD_LINK_STATE and .IFINDEX and .PRIORITY and .MESSAGE)" >/dev/null' _ "$mid"
+check_eq "no entry of the query belongs to another link" \
+        "$(journalctl --no-pager -b -u v6mostlyd "MESSAGE_ID=$mid" INTERFACE=uplink0 -o json | jq -r .IFINDEX | sort -u)" "$ifindex"
+before=$(transitions | wc -w)
+
+# ---- carrier lost and back: two more transitions, in order
+ip -n "$V6M_NS_ROUTER" link set r0 down
+v6m_wait_state uplink0 pending 30
+ip -n "$V6M_NS_ROUTER" link set r0 up
+v6m_wait_state uplink0 degraded 60
+v6m_sd_wait "the journal has the carrier loss and its return after the first transitions" 30 \
+        bash -c "$(declare -f transitions); mid=$mid ifindex=$ifindex
+                t=(\$(transitions)); (( \${#t[@]} >= $before + 2 )) &&
+                [[ \" \${t[*]:$before} \" == *'>pending '*'>degraded '* ]]"
+note "transitions: $(transitions)"
+check "systemctl stop v6mostlyd" systemctl stop "$UNIT"
+v6m_sd_finish
