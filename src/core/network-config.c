@@ -354,6 +354,11 @@ void network_configs_free(NetworkConfig **configs, size_t n) {
         free(configs);
 }
 
+/* At file scope the compound literal has static storage: in the `if (!dirs)` below it
+ * would live only as long as the if statement, and the search that follows read a
+ * dead stack slot (v6mostlyd without --network-dir crashed in conf_files_list). */
+static const char *const *const network_dirs_default = NETWORK_DIRS_DEFAULT;
+
 int network_config_load_one(const char *path, const char *const *dirs, NetworkConfig **ret) {
         _cleanup_(network_config_freep) NetworkConfig *c = NULL;
         _cleanup_(strv_freep) char **dropins = NULL;
@@ -363,7 +368,7 @@ int network_config_load_one(const char *path, const char *const *dirs, NetworkCo
         if (!path || !ret)
                 return -EINVAL;
         if (!dirs)
-                dirs = NETWORK_DIRS_DEFAULT;
+                dirs = network_dirs_default;
 
         c = malloc(sizeof(NetworkConfig));
         if (!c)
@@ -410,7 +415,7 @@ int network_config_load_all(const char *const *dirs, NetworkConfig ***ret, size_
         if (!ret || !ret_n)
                 return -EINVAL;
         if (!dirs)
-                dirs = NETWORK_DIRS_DEFAULT;
+                dirs = network_dirs_default;
 
         r = conf_files_list(dirs, ".network", &files);
         if (r < 0)
