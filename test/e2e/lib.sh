@@ -736,9 +736,25 @@ CONF
 
 # v6m_ebpf_counters: the eBPF CLAT's per-CPU counters, summed, one "name value"
 # line each (fast_4to6 fast_6to4 slow_4to6 slow_6to4); v6m_ebpf_counter NAME: one.
-# The map is found by name (v6m_counters): one CLAT link at a time.
+# The map is the daemon's v6m_counters (by its descriptors: other tests on the host may
+# run a CLAT of their own), else found by name: one CLAT link at a time.
+v6m_ebpf_map() {
+        local f id
+        if [[ -n "$V6M_DAEMON_PID" ]]; then
+                for f in /proc/"$V6M_DAEMON_PID"/fdinfo/*; do
+                        id=$(awk '$1 == "map_id:" { print $2 }' "$f" 2>/dev/null) || continue
+                        [[ -n "$id" ]] || continue
+                        if [[ $(bpftool -j map show id "$id" 2>/dev/null | jq -r .name) == v6m_counters ]]; then
+                                echo "id $id"
+                                return 0
+                        fi
+                done
+        fi
+        echo "name v6m_counters"
+}
 v6m_ebpf_counters() {
-        bpftool -j map dump name v6m_counters 2>/dev/null | jq -r '
+        # shellcheck disable=SC2046 # "id N" or "name NAME": two words for bpftool
+        bpftool -j map dump $(v6m_ebpf_map) 2>/dev/null | jq -r '
                 [.[] | (.formatted // .) | {key: (.key | if type == "array" then (map(ltrimstr("0x") | explode |
                  map(if . >= 97 then . - 87 else . - 48 end) | .[0] * 16 + .[1]) | .[0] + .[1] * 256) else . end),
                  sum: ([.values[] | .value | if type == "array" then (reverse | map(ltrimstr("0x") | explode |

@@ -48,11 +48,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/capability.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -63,6 +66,7 @@
 #include "clat-ebpf.h"
 #include "clat-ebpf.skel.h"
 #include "clat-tun-name.h"
+#include "nl-transact.h"
 #include "v6mostly/plugin.h"
 #include "xlat.h"
 
@@ -179,16 +183,60 @@ out:
 
 /* ---- tc ---- */
 
-static bool prog_is_ours(uint32_t prog_id) {
-        struct bpf_prog_info info = {};
-        uint32_t len = sizeof(info);
-        int fd = bpf_prog_get_fd_by_id(prog_id);
-        bool ours;
+/* Whether the filter at our slot of the hook runs a program of ours, by the name libbpf
+ * gave it when attaching ("v6m_clat_6to4:[42]", TCA_BPF_NAME), read from the filter
+ * itself: opening the program by its id (BPF_PROG_GET_FD_BY_ID) needs CAP_SYS_ADMIN,
+ * which the daemon does not have under its unit. */
+static int tc_name_reply(struct nlmsghdr *h, void *userdata) {
+        bool *ours = userdata;
+        struct tcmsg *t = NLMSG_DATA(h);
+        int len = (int) h->nlmsg_len - (int) NLMSG_LENGTH(sizeof(*t));
 
+        if (h->nlmsg_type != RTM_NEWTFILTER || len < 0)
+                return 0;
+        for (struct rtattr *a = TCA_RTA(t); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+                int olen = (int) RTA_PAYLOAD(a);
+
+                if (a->rta_type != TCA_OPTIONS)
+                        continue;
+                for (struct rtattr *o = RTA_DATA(a); RTA_OK(o, olen); o = RTA_NEXT(o, olen))
+                        if (o->rta_type == TCA_BPF_NAME &&
+                            strnlen(RTA_DATA(o), RTA_PAYLOAD(o)) >= strlen(CLAT_EBPF_PROG_PREFIX) &&
+                            strncmp(RTA_DATA(o), CLAT_EBPF_PROG_PREFIX, strlen(CLAT_EBPF_PROG_PREFIX)) == 0)
+                                *ours = true;
+        }
+        return 0;
+}
+
+static bool tc_filter_is_ours(int ifindex, enum bpf_tc_attach_point point) {
+        struct {
+                struct nlmsghdr h;
+                struct tcmsg t;
+                struct rtattr kind;
+                char kind_name[4];
+        } req = {
+                .h.nlmsg_len = sizeof(req),
+                .h.nlmsg_type = RTM_GETTFILTER,
+                .h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ECHO,
+                .t.tcm_family = AF_UNSPEC,
+                .t.tcm_ifindex = ifindex,
+                .t.tcm_handle = CLAT_EBPF_TC_HANDLE,
+                .t.tcm_parent = TC_H_MAKE(TC_H_CLSACT,
+                                          point == BPF_TC_INGRESS ? TC_H_MIN_INGRESS : TC_H_MIN_EGRESS),
+                .t.tcm_info = TC_H_MAKE(CLAT_EBPF_TC_PRIORITY << 16, htons(ETH_P_ALL)),
+                .kind.rta_len = RTA_LENGTH(sizeof("bpf")),
+                .kind.rta_type = TCA_KIND,
+                .kind_name = "bpf",
+        };
+        struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+        bool ours = false;
+        int fd;
+
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
                 return false;
-        ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-               strncmp(info.name, CLAT_EBPF_PROG_PREFIX, strlen(CLAT_EBPF_PROG_PREFIX)) == 0;
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || nl_transact(fd, &req.h, tc_name_reply, &ours) < 0)
+                ours = false;
         close(fd);
         return ours;
 }
@@ -203,7 +251,7 @@ static int tc_slot_clear(v6m_link *link, int ifindex, enum bpf_tc_attach_point p
         r = bpf_tc_query(&hook, &q);
         if (r < 0)
                 return 0; /* no clsact, or nothing at our slot */
-        if (!prog_is_ours(q.prog_id))
+        if (!tc_filter_is_ours(ifindex, point))
                 return -EBUSY;
         DECLARE_LIBBPF_OPTS(bpf_tc_opts, d, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
         r = bpf_tc_detach(&hook, &d);
@@ -428,7 +476,7 @@ static int watch_handler(sd_event_source *s, uint64_t usec, void *userdata) {
 
         if (!e->running || !e->ingress_attached)
                 return 0;
-        if (bpf_tc_query(&hook, &q) < 0 || !prog_is_ours(q.prog_id)) {
+        if (bpf_tc_query(&hook, &q) < 0 || !tc_filter_is_ours(e->uplink_ifindex, BPF_TC_INGRESS)) {
                 e->ingress_attached = false;
                 v6m_link_log(e->link, LOG_WARNING, 0, "clat-ebpf: our tc filter on the uplink was removed by someone else");
                 v6m_link_report_clat(e->link, V6M_CLAT_FAILED, 0, "the tc filter on the uplink was removed by someone else");
