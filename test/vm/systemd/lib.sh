@@ -52,6 +52,11 @@ v6m_sd_init() {
 }
 
 v6m_sd_cleanup() {
+        # Also when a failed wait ended the script early (set -e).
+        if (( v6m_failures > 0 )); then
+                echo "---- journal of $UNIT (last 40 lines) ----"
+                v6m_sd_journal 40
+        fi
         systemctl stop "$UNIT" 2>/dev/null
         systemctl reset-failed "$UNIT" 2>/dev/null
         rm -rf "$NETDIR" /run/systemd/system/"$UNIT".d /etc/systemd/system/"$UNIT".d
@@ -115,11 +120,7 @@ v6m_sd_leftovers() {
         bpftool prog show 2>/dev/null | grep -E 'name v6m_clat_' || true
 }
 
-# v6m_sd_finish: the clean-up's journal excerpt on failure, then lib.sh's finish.
+# v6m_sd_finish: lib.sh's finish (the clean-up shows the journal on failure).
 v6m_sd_finish() {
-        if (( v6m_failures > 0 )); then
-                echo "---- journal of $UNIT (last 40 lines) ----"
-                v6m_sd_journal 40
-        fi
         v6m_finish
 }

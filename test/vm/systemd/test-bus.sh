@@ -33,7 +33,7 @@ check "the activation file is installed where dbus-daemon reads it" \
 check "systemctl start v6mostlyd" systemctl start "$UNIT"
 check "it owns org.v6mostly1 on the system bus" \
         bash -c 'busctl --system status org.v6mostly1 | grep -q "^PID=$1$"' _ "$(sd_prop MainPID)"
-v6m_wait_state uplink0 degraded 60
+v6m_wait_state uplink0 ipv6-only 60
 ifindex=$(v6m_ifindex uplink0)
 
 # ---- an unprivileged user: reads, is refused changes
@@ -67,7 +67,7 @@ check "the introspection has org.v6mostly1.Manager" grep -q 'org\.v6mostly1\.Man
 check "the call started v6mostlyd.service (active)" sd_running
 check "the bus asked systemd for it (dbus-daemon's journal)" \
         bash -c 'journalctl --no-pager -b -u dbus.service | grep -q "Activating via systemd: service name=.org\.v6mostly1."'
-v6m_wait_state uplink0 degraded 60
+v6m_wait_state uplink0 ipv6-only 60
 check "systemctl stop v6mostlyd" systemctl stop "$UNIT"
 check "v6mostlyctl status as $user with the daemon stopped activates it" as_user "$V6MOSTLYCTL" status
 check "activated by the user's call: active (running)" sd_running
