@@ -32,7 +32,7 @@ want=$(sha256sum <"$V6M_TMP/blob" | cut -d' ' -f1)
 (cd "$V6M_TMP" && exec ip netns exec "$V6M_NS_SERVER" "$V6M_PYTHON" -m http.server -b "$V6M_SERVER4" 8080) \
         >"$V6M_TMP/http.log" 2>&1 &
 v6m_pids+=("$!")
-v6m_wait_listening "$V6M_NS_SERVER" 8080 || die "the web server did not start"
+v6m_wait_listening "$V6M_NS_SERVER" 8080 60 || die "the web server did not start"
 
 # The user the unit runs the daemon as: its User= (root when it has none).
 unit_user=$(sd_prop User)
