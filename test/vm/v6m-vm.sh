@@ -16,22 +16,26 @@
 #                   (/lib/systemd/systemd). The kernel command line says
 #                   systemd.unit=v6m-test.target: the guest overlay holds that target
 #                   (basic.target, so journald, udev, sysusers, tmpfiles and dbus.socket
-#                   run as on a real host) and v6m-test.service, which runs SCRIPT with its
-#                   output on the console, prints V6M-VM-EXIT= and powers off. Nothing of
-#                   the host's multi-user.target starts; timers.target (apt, man-db,
-#                   fstrim...), getty, timesyncd and pstore are masked, /etc/fstab is empty
-#                   (the host's entries would wait 90 s for disks the guest lacks), the
-#                   journal is volatile, /tmp and /var/tmp are the guest's own
-#                   (tmpfs), the host's docker marker /.dockerenv is hidden (systemd
-#                   would ignore the kernel command line). V6M_VM_STAGE=DIR: a tree copied onto the guest's
-#                   / before systemd starts (a `meson install --destdir` of the build, a
-#                   .deb to install), so that systemd, dbus-daemon and systemd-sysusers find
-#                   the unit, the bus policy, the activation file and the sysusers.d
-#                   snippet where they read them on a real host. A stage's /lib, /bin,
-#                   /sbin go under /usr (Debian 12 is merged-/usr: the guest's /lib is a
-#                   symlink that the copy must not replace with a directory).
+#                   run as on a real host) and v6m-test.service, which runs SCRIPT with
+#                   its output on the console, prints V6M-VM-EXIT= and powers off.
+#                   Nothing of the host's multi-user.target starts; timers.target (apt,
+#                   man-db, fstrim...), getty, timesyncd, pstore, networkd are masked;
+#                   /etc/fstab is empty (the host's entries would wait 90 s for disks
+#                   the guest lacks); the journal is volatile; /tmp and /var/tmp are
+#                   the guest's own tmpfs; the host's docker marker /.dockerenv is
+#                   hidden (systemd would take the VM for a container and ignore the
+#                   kernel command line).
+#                   V6M_VM_STAGE=DIR: a tree copied onto the guest's / before systemd
+#                   starts (a `meson install --destdir` of the build, a .deb to
+#                   install), so that systemd, dbus-daemon and systemd-sysusers find the
+#                   unit, the bus policy, the activation file and the sysusers.d snippet
+#                   where they read them on a real host. A stage's /lib, /bin, /sbin go
+#                   under /usr (Debian 12 is merged-/usr: the guest's /lib is a symlink
+#                   that the copy must not replace with a directory).
 #                   The guest prints "V6M-VM: guest up ... after N s" (its /proc/uptime
-#                   when the test starts: the boot time with systemd, kernel included).
+#                   when the test starts: the boot time with systemd, kernel included;
+#                   about 32 s under TCG on two shared CPUs). test/vm/run-vm-systemd.sh
+#                   uses this mode.
 set -euo pipefail
 
 skip() { echo "skipped: $*"; exit 77; }
