@@ -57,8 +57,10 @@ int link_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***
 
 /* ---- properties ---- */
 
-/* String properties: one render function each, used by the getter and by the change
- * detection, so what is signalled is exactly what Get returns. */
+/* The properties are V6M_LINK_PROPERTIES (bus-api.h): each one a getter property_get_<field>
+ * in the vtable, and each one that emits PropertiesChanged a render_<field> that the change
+ * detection compares. A STRING property's getter returns its render, so what is signalled
+ * is exactly what Get returns. */
 typedef const char *(*link_render_t)(const Link *link, char buf[static LINK_STR_MAX]);
 
 static const char *render_name(const Link *l, char buf[static LINK_STR_MAX]) {
@@ -76,8 +78,20 @@ static const char *render_network_file(const Link *l, char buf[static LINK_STR_M
 static const char *render_dhcp4_state(const Link *l, char buf[static LINK_STR_MAX]) {
         return dhcp4_state_to_string(l->dhcp4.state);
 }
-static const char *render_nat64_source(const Link *l, char buf[static LINK_STR_MAX]) {
+static const char *render_dhcp4_address(const Link *l, char buf[static LINK_STR_MAX]) {
+        return link_dhcp4_address_str(l, buf);
+}
+static const char *render_dhcp4_server(const Link *l, char buf[static LINK_STR_MAX]) {
+        return link_dhcp4_server_str(l, buf);
+}
+static const char *render_nat64_prefix(const Link *l, char buf[static LINK_STR_MAX]) {
+        return link_nat64_prefix_str(l, buf);
+}
+static const char *render_nat64_prefix_source(const Link *l, char buf[static LINK_STR_MAX]) {
         return link_nat64_source_str(l);
+}
+static const char *render_nat64_prefix_origin(const Link *l, char buf[static LINK_STR_MAX]) {
+        return l->has_nat64 ? l->nat64_origin : NULL;
 }
 static const char *render_clat_state(const Link *l, char buf[static LINK_STR_MAX]) {
         return clat_state_to_string(l->clat_state);
@@ -85,21 +99,28 @@ static const char *render_clat_state(const Link *l, char buf[static LINK_STR_MAX
 static const char *render_clat_backend(const Link *l, char buf[static LINK_STR_MAX]) {
         return link_clat_backend_str(l);
 }
+static const char *render_clat_ipv4_address(const Link *l, char buf[static LINK_STR_MAX]) {
+        return link_clat_ipv4_str(l, buf);
+}
+static const char *render_clat_ipv6_address(const Link *l, char buf[static LINK_STR_MAX]) {
+        return link_clat_ipv6_str(l, buf);
+}
 static const char *render_clat_reason(const Link *l, char buf[static LINK_STR_MAX]) {
         return l->clat_reason;
 }
-static const char *render_clat_mtu(const Link *l, char buf[static LINK_STR_MAX]) {
-        bool active = l->clat_state == V6M_CLAT_STARTING || l->clat_state == V6M_CLAT_RUNNING;
 
-        snprintf(buf, LINK_STR_MAX, "%" PRIu32, active ? l->clat_config.mtu : 0);
-        return buf;
+static uint32_t clat_mtu_or_zero(const Link *l) {
+        uint32_t mtu;
+
+        return link_clat_mtu_shown(l, &mtu) ? mtu : 0;
 }
-static const char *render_nat64_origin(const Link *l, char buf[static LINK_STR_MAX]) {
-        return l->has_nat64 ? l->nat64_origin : NULL;
+static const char *render_clat_mtu(const Link *l, char buf[static LINK_STR_MAX]) {
+        snprintf(buf, LINK_STR_MAX, "%" PRIu32, clat_mtu_or_zero(l));
+        return buf;
 }
 
 /* For change detection only: the candidate set, with absolute expiry times. */
-static const char *render_candidates(const Link *l, char buf[static LINK_STR_MAX]) {
+static const char *render_nat64_candidates(const Link *l, char buf[static LINK_STR_MAX]) {
         uint64_t h = 1469598103934665603ULL; /* FNV-1a over the candidates */
 
         for (size_t i = 0; i < l->nat64.n_candidates; i++) {
@@ -148,7 +169,7 @@ static const char *render_dns(const Link *l, char buf[static LINK_STR_MAX], bool
 static const char *render_dns_servers(const Link *l, char buf[static LINK_STR_MAX]) {
         return render_dns(l, buf, false);
 }
-static const char *render_dns_domains(const Link *l, char buf[static LINK_STR_MAX]) {
+static const char *render_search_domains(const Link *l, char buf[static LINK_STR_MAX]) {
         return render_dns(l, buf, true);
 }
 
@@ -158,76 +179,65 @@ typedef struct LinkProperty {
 } LinkProperty;
 
 /* Every property that emits PropertiesChanged. */
+#define LINK_PROPERTY_SIGNALLED_CONST(field, name)
+#define LINK_PROPERTY_SIGNALLED_PLAIN(field, name)
+#define LINK_PROPERTY_SIGNALLED_STRING(field, name) { name, render_##field },
+#define LINK_PROPERTY_SIGNALLED_CHANGE(field, name) { name, render_##field },
+#define LINK_PROPERTY_SIGNALLED(field, name, signature, kind) LINK_PROPERTY_SIGNALLED_##kind(field, name)
 static const LinkProperty link_properties[] = {
-        { "Name", render_name },
-        { "State", render_state },
-        { "Reason", render_reason },
-        { "NetworkFile", render_network_file },
-        { "DHCPv4State", render_dhcp4_state },
-        { "DHCPv4Address", link_dhcp4_address_str },
-        { "DHCPv4Server", link_dhcp4_server_str },
-        { "NAT64Prefix", link_nat64_prefix_str },
-        { "NAT64PrefixSource", render_nat64_source },
-        { "NAT64PrefixOrigin", render_nat64_origin },
-        { "NAT64Candidates", render_candidates },
-        { "DNSServers", render_dns_servers },
-        { "SearchDomains", render_dns_domains },
-        { "CLATState", render_clat_state },
-        { "CLATBackend", render_clat_backend },
-        { "CLATIPv4Address", link_clat_ipv4_str },
-        { "CLATIPv6Address", link_clat_ipv6_str },
-        { "CLATMTU", render_clat_mtu },
-        { "CLATReason", render_clat_reason },
+        V6M_LINK_PROPERTIES(LINK_PROPERTY_SIGNALLED)
 };
 
-static const LinkProperty *link_property_find(const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(link_properties); i++)
-                if (streq(link_properties[i].name, name))
-                        return link_properties + i;
-        return NULL;
-}
+#define PROPERTY_GETTER(field)                                                                            \
+        static int property_get_##field(sd_bus *bus, const char *path, const char *interface,               \
+                                        const char *property, sd_bus_message *reply, void *userdata,       \
+                                        sd_bus_error *error)
 
-static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const LinkProperty *p = link_property_find(property);
-        char buf[LINK_STR_MAX];
+/* A STRING property's getter: its render, "" for none. */
+#define LINK_PROPERTY_GETTER_CONST(field)
+#define LINK_PROPERTY_GETTER_PLAIN(field)
+#define LINK_PROPERTY_GETTER_CHANGE(field)
+#define LINK_PROPERTY_GETTER_STRING(field)                                                                 \
+        PROPERTY_GETTER(field) {                                                                           \
+                char buf[LINK_STR_MAX];                                                                    \
+                return sd_bus_message_append_basic(reply, 's', strempty(render_##field(userdata, buf)));   \
+        }
+#define LINK_PROPERTY_GETTER(field, name, signature, kind) LINK_PROPERTY_GETTER_##kind(field)
+V6M_LINK_PROPERTIES(LINK_PROPERTY_GETTER)
 
-        if (!p)
-                return -ENOENT;
-        return sd_bus_message_append_basic(reply, 's', strempty(p->render(userdata, buf)));
-}
-
-static int property_get_ifindex(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+PROPERTY_GETTER(ifindex) {
         Link *link = userdata;
 
         return sd_bus_message_append(reply, "i", (int32_t) link->ifindex);
 }
 
-static int property_get_clat_mtu(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Link *link = userdata;
-        bool active = link->clat_state == V6M_CLAT_STARTING || link->clat_state == V6M_CLAT_RUNNING;
-
-        return sd_bus_message_append(reply, "u", active ? link->clat_config.mtu : 0);
+PROPERTY_GETTER(clat_mtu) {
+        return sd_bus_message_append(reply, "u", clat_mtu_or_zero(userdata));
 }
 
-static int property_get_remaining(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+PROPERTY_GETTER(dhcp4_lease_remaining) {
         Link *link = userdata;
-        uint64_t deadline = 0;
 
-        if (streq(property, "DHCPv4LeaseRemaining") && link->dhcp4.state == V6M_DHCP4_BOUND)
-                deadline = link->dhcp4.lease_expiry_usec;
-        else if (streq(property, "V6OnlyWaitRemaining") && link->dhcp4.state == V6M_DHCP4_V6ONLY)
-                deadline = link->dhcp4.v6only_until_usec;
-        else if (streq(property, "NAT64PrefixLifetimeRemaining") && link->has_nat64)
-                deadline = link->nat64_expiry_usec;
-        return sd_bus_message_append(reply, "t", link_remaining_s(link, deadline));
+        return sd_bus_message_append(reply, "t", link_remaining_s(link, link->dhcp4.state == V6M_DHCP4_BOUND
+                                                                                ? link->dhcp4.lease_expiry_usec
+                                                                                : 0));
 }
 
-static int property_get_candidates(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+PROPERTY_GETTER(v6only_wait_remaining) {
+        Link *link = userdata;
+
+        return sd_bus_message_append(reply, "t", link_remaining_s(link, link->dhcp4.state == V6M_DHCP4_V6ONLY
+                                                                                ? link->dhcp4.v6only_until_usec
+                                                                                : 0));
+}
+
+PROPERTY_GETTER(nat64_prefix_lifetime_remaining) {
+        Link *link = userdata;
+
+        return sd_bus_message_append(reply, "t", link_remaining_s(link, link->has_nat64 ? link->nat64_expiry_usec : 0));
+}
+
+PROPERTY_GETTER(nat64_candidates) {
         Link *link = userdata;
         int r;
 
@@ -246,8 +256,7 @@ static int property_get_candidates(sd_bus *bus, const char *path, const char *in
         return sd_bus_message_close_container(reply);
 }
 
-static int property_get_dns_servers(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+PROPERTY_GETTER(dns_servers) {
         Link *link = userdata;
         size_t n = link_get_dns_servers(link, NULL, 0);
         _cleanup_free_ struct v6m_dns_server *servers = calloc(n > 0 ? n : 1, sizeof(*servers));
@@ -269,8 +278,7 @@ static int property_get_dns_servers(sd_bus *bus, const char *path, const char *i
         return sd_bus_message_close_container(reply);
 }
 
-static int property_get_search_domains(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                       sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+PROPERTY_GETTER(search_domains) {
         char **domains = link_get_dns_domains(userdata);
         int r;
 
@@ -281,8 +289,7 @@ static int property_get_search_domains(sd_bus *bus, const char *path, const char
         return r;
 }
 
-static int property_get_clat_counters(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+PROPERTY_GETTER(clat_counters) {
         struct v6m_clat_stats stats;
         int r;
 
@@ -346,34 +353,16 @@ static int method_reconfigure(sd_bus_message *message, void *userdata, sd_bus_er
         return sd_bus_reply_method_return(message, NULL);
 }
 
-#define STRING_PROPERTY(name) SD_BUS_PROPERTY(name, "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+#define LINK_PROPERTY_FLAGS_CONST SD_BUS_VTABLE_PROPERTY_CONST
+#define LINK_PROPERTY_FLAGS_STRING SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define LINK_PROPERTY_FLAGS_CHANGE SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE
+#define LINK_PROPERTY_FLAGS_PLAIN 0
+#define LINK_PROPERTY_VTABLE(field, name, signature, kind) \
+        SD_BUS_PROPERTY(name, signature, property_get_##field, 0, LINK_PROPERTY_FLAGS_##kind),
 
 const sd_bus_vtable link_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Ifindex", "i", property_get_ifindex, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        STRING_PROPERTY("Name"),
-        STRING_PROPERTY("State"),
-        STRING_PROPERTY("Reason"),
-        STRING_PROPERTY("NetworkFile"),
-        STRING_PROPERTY("DHCPv4State"),
-        STRING_PROPERTY("DHCPv4Address"),
-        STRING_PROPERTY("DHCPv4Server"),
-        SD_BUS_PROPERTY("DHCPv4LeaseRemaining", "t", property_get_remaining, 0, 0),
-        SD_BUS_PROPERTY("V6OnlyWaitRemaining", "t", property_get_remaining, 0, 0),
-        STRING_PROPERTY("NAT64Prefix"),
-        STRING_PROPERTY("NAT64PrefixSource"),
-        STRING_PROPERTY("NAT64PrefixOrigin"),
-        SD_BUS_PROPERTY("NAT64PrefixLifetimeRemaining", "t", property_get_remaining, 0, 0),
-        SD_BUS_PROPERTY("NAT64Candidates", "a(sst)", property_get_candidates, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("DNSServers", "as", property_get_dns_servers, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("SearchDomains", "as", property_get_search_domains, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROPERTY("CLATState"),
-        STRING_PROPERTY("CLATBackend"),
-        STRING_PROPERTY("CLATIPv4Address"),
-        STRING_PROPERTY("CLATIPv6Address"),
-        SD_BUS_PROPERTY("CLATMTU", "u", property_get_clat_mtu, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        STRING_PROPERTY("CLATReason"),
-        SD_BUS_PROPERTY("CLATCounters", "(tta{st})", property_get_clat_counters, 0, 0),
+        V6M_LINK_PROPERTIES(LINK_PROPERTY_VTABLE)
         SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", json), method_describe,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Renew", NULL, NULL, method_renew, 0),

@@ -3,12 +3,14 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-api.h"
 #include "link.h"
 
-#define BUS_LINK_INTERFACE "org.v6mostly1.Link"
-#define BUS_LINK_PATH_PREFIX "/org/v6mostly1/link"
-
 extern const sd_bus_vtable link_vtable[];
+
+/* Whether the link shows a CLAT MTU (on the bus, in the JSON), and which: only while a
+ * CLAT is starting or running. The bus shows 0 and the JSON null when not. */
+bool link_clat_mtu_shown(const Link *link, uint32_t *ret_mtu);
 
 int link_bus_path(const Link *link, char *buf, size_t size);
 int link_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,

@@ -3,12 +3,8 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus-api.h"
 #include "manager.h"
-
-#define BUS_MANAGER_PATH "/org/v6mostly1"
-#define BUS_MANAGER_INTERFACE "org.v6mostly1.Manager"
-#define BUS_ERROR_NO_SUCH_LINK "org.v6mostly1.Error.NoSuchLink"
-#define BUS_ERROR_NOT_MANAGED "org.v6mostly1.Error.NotManaged"
 
 /* Register the manager and link objects on `bus`. */
 int bus_manager_setup(Manager *m, sd_bus *bus);

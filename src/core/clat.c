@@ -2,6 +2,7 @@
 #include "clat.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@
 
 #define CLAT_SECRET_FILE "clat-secret"
 
-#define MESSAGE_ID_CLAT_BACKEND "MESSAGE_ID=3b0d7e6c1f8a4c55a6e2d9b4870f1c2e"
+#define MESSAGE_ID_CLAT_BACKEND "3b0d7e6c1f8a4c55a6e2d9b4870f1c2e"
 
 static void reason_append(char *buf, size_t size, const char *backend, const char *why) {
         size_t l = strlen(buf);
@@ -50,15 +51,10 @@ static void clat_tried_add(Link *link, char *buf, size_t size, const char *backe
                 snprintf(link->clat_tried[link->n_clat_tried].reason, sizeof(link->clat_tried[0].reason), "%s", why);
                 link->n_clat_tried++;
         }
-        if (log) {
-                char f_backend[64], f_reason[300];
-                const char *fields[] = { MESSAGE_ID_CLAT_BACKEND, f_backend, f_reason, NULL };
-
-                snprintf(f_backend, sizeof(f_backend), "CLAT_BACKEND=%s", backend);
-                snprintf(f_reason, sizeof(f_reason), "CLAT_REASON=%s", why);
-                log_internal(LOG_NOTICE, 0, __FILE__, __LINE__, __func__, link->ifname, link->ifindex, fields,
-                             "CLAT backend %s not used: %s", backend, why);
-        }
+        if (log)
+                log_link_struct(link, LOG_NOTICE, MESSAGE_ID_CLAT_BACKEND,
+                                ((const LogField[]) { { "CLAT_BACKEND", backend }, { "CLAT_REASON", why }, {} }),
+                                "CLAT backend %s not used: %s", backend, why);
 }
 
 /* The RFC 7217 secret: generated once, kept in the state directory, so the CLAT address
@@ -165,7 +161,7 @@ static uint32_t clat_wanted_mtu(const Link *link) {
         return mtu6 > CLAT_MTU_OVERHEAD + 68 ? mtu6 - CLAT_MTU_OVERHEAD : 68;
 }
 
-static int clat_prepare_config(Link *link, struct v6m_clat_config *c, const char **ret_reason) {
+static int clat_prepare_config(Link *link, struct v6m_clat_config *c, ClatCause *ret_cause) {
         const struct v6m_network_config *n = &link->network->pub;
 
         *c = (struct v6m_clat_config) {
@@ -175,7 +171,7 @@ static int clat_prepare_config(Link *link, struct v6m_clat_config *c, const char
                 .route_metric = CLAT_ROUTE_METRIC,
         };
         if (clat_pick_ipv4(link, &c->ipv4_address) < 0) {
-                *ret_reason = "every address of 192.0.0.0/29 (.1-.6) is in use on the host (set [CLAT] IPv4Address=)";
+                *ret_cause = CLAT_CAUSE_NO_IPV4_ADDRESS;
                 return -EADDRINUSE;
         }
         if (n->has_ipv6_address) {
@@ -183,85 +179,89 @@ static int clat_prepare_config(Link *link, struct v6m_clat_config *c, const char
                 return 0;
         }
         if (link->n_prefixes64 == 0) {
-                *ret_reason = "no SLAAC /64 on the link for the CLAT IPv6 address (set [CLAT] IPv6Address=)";
+                *ret_cause = CLAT_CAUSE_NO_PREFIX64;
                 return -EADDRNOTAVAIL;
         }
         if (!link->has_mac) {
-                *ret_reason = "the link has no Ethernet address to answer Neighbor Solicitations with";
+                *ret_cause = CLAT_CAUSE_NO_MAC;
                 return -EADDRNOTAVAIL;
         }
         if (clat_load_secret(link->manager) < 0) {
-                *ret_reason = "no secret for the CLAT IPv6 address";
+                *ret_cause = CLAT_CAUSE_NO_SECRET;
                 return -EIO;
         }
         clat_generate_ipv6(link);
         return 0;
 }
 
-/* Probe the backends in order without starting any; true if one would run. */
-static bool clat_any_backend_usable(Link *link, char *reasons, size_t size) {
+/* The one walk over Backend=, from `first`: for each backend in order, installed?
+ * attached with a start()? probe OK? clat_choose_backend() decides; this collects the
+ * facts it asks for (the probes, only as far as needed). Returns the position in
+ * Backend= of the backend to start, or -1. Each backend passed over goes with its reason
+ * into `reasons` and the tried list (and the journal, with `log`); with reasons NULL
+ * into the debug log only. */
+static int clat_find_backend(Link *link, size_t first, char *reasons, size_t size, bool log) {
         Manager *m = link->manager;
         const struct v6m_network_config *n = &link->network->pub;
+        ClatBackendFacts b[_V6M_CLAT_BACKEND_MAX] = {};
+        char why[_V6M_CLAT_BACKEND_MAX][256] = {};
+        int idx[_V6M_CLAT_BACKEND_MAX];
 
-        for (size_t i = 0; i < n->n_backends; i++) {
-                const char *name = clat_backend_to_string(n->backends[i]);
-                char why[256] = "";
-                int idx = plugin_set_find_clat(&m->plugins, n->backends[i]);
-
-                if (idx < 0) {
-                        clat_tried_add(link, reasons, size, name, "plugin not installed", false);
-                        continue;
-                }
-                Plugin *p = m->plugins.plugins + idx;
-                if (!link->plugin_data || !link->plugin_attached[idx] || !p->ops->start) {
-                        clat_tried_add(link, reasons, size, name, "plugin cannot start", false);
-                        continue;
-                }
-                if (p->ops->probe && p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why)) < 0) {
-                        clat_tried_add(link, reasons, size, name, why[0] ? why : "probe failed", false);
-                        continue;
-                }
-                return true;
+        for (size_t i = first; i < n->n_backends; i++) {
+                idx[i] = plugin_set_find_clat(&m->plugins, n->backends[i]);
+                b[i].installed = idx[i] >= 0;
+                b[i].startable = b[i].installed && link->plugin_data && link->plugin_attached[idx[i]] &&
+                                 m->plugins.plugins[idx[i]].ops->start;
         }
-        return false;
+        for (;;) {
+                ClatChoice c = clat_choose_backend(b, n->n_backends, first);
+
+                for (size_t i = first; i < c.index; i++) {
+                        const char *name = clat_backend_to_string(n->backends[i]);
+                        const char *reason = why[i][0] ? why[i] : clat_cause_to_string(clat_backend_cause(b + i));
+
+                        if (reasons)
+                                clat_tried_add(link, reasons, size, name, reason, log);
+                        else
+                                log_link_debug(link, "CLAT backend %s not usable: %s", name, reason);
+                }
+                first = c.index;
+                if (c.action != CLAT_CHOICE_PROBE)
+                        return c.action == CLAT_CHOICE_START ? (int) c.index : -1;
+
+                Plugin *p = m->plugins.plugins + idx[c.index];
+                int r = p->ops->probe ? p->ops->probe(p->data, (v6m_link *) link, why[c.index], sizeof(why[0])) : 0;
+
+                if (r < 0 && !why[c.index][0])
+                        snprintf(why[c.index], sizeof(why[0]), "%s", strerror(-r));
+                b[c.index].probe = r < 0 ? CLAT_PROBE_FAILED : CLAT_PROBE_OK;
+        }
+}
+
+static bool clat_any_backend_usable(Link *link, char *reasons, size_t size) {
+        return clat_find_backend(link, 0, reasons, size, false) >= 0;
 }
 
 static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) {
         Manager *m = link->manager;
         const struct v6m_network_config *n = &link->network->pub;
+        int i;
 
-        for (size_t i = first; i < n->n_backends; i++) {
-                enum v6m_clat_backend b = n->backends[i];
-                const char *name = clat_backend_to_string(b);
-                char why[256] = "";
-                int idx, r;
-
-                idx = plugin_set_find_clat(&m->plugins, b);
-                if (idx < 0) {
-                        clat_tried_add(link, reasons, size, name, "plugin not installed", true);
-                        continue;
-                }
+        for (; (i = clat_find_backend(link, first, reasons, size, true)) >= 0; first = (size_t) i + 1) {
+                const char *name = clat_backend_to_string(n->backends[i]);
+                int idx = plugin_set_find_clat(&m->plugins, n->backends[i]), r;
                 Plugin *p = m->plugins.plugins + idx;
-                if (!link->plugin_data || !link->plugin_attached[idx] || !p->ops->start) {
-                        clat_tried_add(link, reasons, size, name, "plugin cannot start", true);
-                        continue;
-                }
-                if (p->ops->probe) {
-                        r = p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why));
-                        if (r < 0) {
-                                clat_tried_add(link, reasons, size, name, why[0] ? why : strerror(-r), true);
-                                continue;
-                        }
-                }
+                char why[256];
 
                 link->clat_backend_available = true;
                 link->clat_plugin = idx;
-                link->clat_backend_index = i;
+                link->clat_backend_index = (size_t) i;
                 link->clat_state = V6M_CLAT_STARTING;
                 log_link_info(link, "Starting the CLAT with backend %s", name);
                 r = p->ops->start(p->data, (v6m_link *) link, link->plugin_data[idx], &link->clat_config);
                 if (r < 0) {
-                        snprintf(why, sizeof(why), "failed to start: %s", strerror(-r));
+                        snprintf(why, sizeof(why), "%s: %s", clat_cause_to_string(CLAT_CAUSE_START_FAILED),
+                                 strerror(-r));
                         clat_tried_add(link, reasons, size, name, why, true);
                         log_link_warning_errno(link, r, "CLAT backend %s failed to start, trying the next: %m", name);
                         link->clat_plugin = -1;
@@ -269,14 +269,9 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
                         continue;
                 }
                 free_and_strdup(&link->clat_reason, reasons[0] ? reasons : NULL);
-                {
-                        char f_backend[64];
-                        const char *fields[] = { MESSAGE_ID_CLAT_BACKEND, f_backend, NULL };
-
-                        snprintf(f_backend, sizeof(f_backend), "CLAT_BACKEND=%s", name);
-                        log_internal(LOG_INFO, 0, __FILE__, __LINE__, __func__, link->ifname, link->ifindex, fields,
-                                     "CLAT backend %s active%s%s", name, reasons[0] ? "; not used: " : "", reasons);
-                }
+                log_link_struct(link, LOG_INFO, MESSAGE_ID_CLAT_BACKEND,
+                                ((const LogField[]) { { "CLAT_BACKEND", name }, {} }), "CLAT backend %s active%s%s",
+                                name, reasons[0] ? "; not used: " : "", reasons);
                 return;
         }
 
@@ -286,48 +281,48 @@ static void clat_try_from(Link *link, size_t first, char *reasons, size_t size) 
         log_link_debug(link, "No CLAT backend usable: %s", link->clat_reason);
 }
 
-static void clat_fail(Link *link, const char *reason) {
+static void clat_fail(Link *link, ClatCause cause) {
         link->clat_backend_available = true;
         link->clat_state = V6M_CLAT_FAILED;
-        free_and_strdup(&link->clat_reason, reason);
-        log_link_warning(link, "Cannot start CLAT: %s", reason);
+        link->clat_cause = cause;
+        free_and_strdup(&link->clat_reason, clat_cause_to_string(cause));
+        log_link_warning(link, "Cannot start CLAT: %s", link->clat_reason);
 }
 
 static int clat_dad_begin(Link *link);
 
 static void clat_dad_handler(ClatNdp *ndp, int result, void *userdata) {
         Link *link = userdata;
-        char buf[INET6_ADDRSTRLEN], reasons[1024] = "";
+        char buf[INET6_ADDRSTRLEN];
 
         link->clat_dad_running = false;
         inet_ntop(AF_INET6, &link->clat_config.ipv6_address, buf, sizeof(buf));
         if (result == 0) {
                 log_link_info(link, "CLAT IPv6 address %s passed duplicate address detection", buf);
-                link->n_clat_tried = 0; /* the probe-only pass of clat_start() is done again */
-                clat_try_from(link, 0, reasons, sizeof(reasons));
+                link->clat_address_ready = true; /* the link's dispatch starts a backend */
                 link_mark_dirty(link);
                 return;
         }
         if (result != -EADDRINUSE) {
                 log_link_warning_errno(link, result, "Duplicate address detection for %s failed: %m", buf);
-                clat_fail(link, "duplicate address detection failed");
+                clat_fail(link, CLAT_CAUSE_DAD_FAILED);
                 link_mark_dirty(link);
                 return;
         }
         link->clat_dad_failures++;
         if (link->network->pub.has_ipv6_address) {
                 log_link_warning(link, "CLAT IPv6 address %s (IPv6Address=) is in use by another node", buf);
-                clat_fail(link, "IPv6Address= is in use by another node on the link");
+                clat_fail(link, CLAT_CAUSE_IPV6_ADDRESS_TAKEN);
         } else if (link->clat_dad_failures > CLAT_DAD_RETRIES) {
                 log_link_warning(link, "CLAT IPv6 address %s is in use too, giving up after %u collisions", buf,
                                  link->clat_dad_failures);
-                clat_fail(link, "duplicate address detection failed for every candidate CLAT IPv6 address");
+                clat_fail(link, CLAT_CAUSE_DAD_EXHAUSTED);
         } else {
                 log_link_notice(link, "CLAT IPv6 address %s is in use by another node, trying the next one", buf);
                 link->clat_dad_counter++;
                 clat_generate_ipv6(link);
                 if (clat_dad_begin(link) < 0)
-                        clat_fail(link, "duplicate address detection could not start");
+                        clat_fail(link, CLAT_CAUSE_DAD_NOT_STARTED);
         }
         link_mark_dirty(link);
 }
@@ -352,39 +347,18 @@ static int clat_dad_begin(Link *link) {
 }
 
 bool clat_backend_usable(Link *link) {
-        Manager *m = link->manager;
-        const struct v6m_network_config *n;
-
         if (!link->network || !link->plugins_attached)
                 return false;
-        n = &link->network->pub;
-        if (n->clat == V6M_NO)
+        if (link->network->pub.clat == V6M_NO)
                 return false;
         if (link->clat_state == V6M_CLAT_STARTING || link->clat_state == V6M_CLAT_RUNNING)
                 return true;
-        for (size_t i = 0; i < n->n_backends; i++) {
-                char why[256] = "";
-                int idx;
-
-                idx = plugin_set_find_clat(&m->plugins, n->backends[i]);
-                if (idx < 0 || !link->plugin_attached[idx])
-                        continue;
-                Plugin *p = m->plugins.plugins + idx;
-                if (!p->ops->start)
-                        continue;
-                if (p->ops->probe && p->ops->probe(p->data, (v6m_link *) link, why, sizeof(why)) < 0) {
-                        log_link_debug(link, "CLAT backend %s not usable: %s", clat_backend_to_string(n->backends[i]),
-                                       why[0] ? why : "probe failed");
-                        continue;
-                }
-                return true;
-        }
-        return false;
+        return clat_find_backend(link, 0, NULL, 0, false) >= 0;
 }
 
 void clat_start(Link *link) {
         char reasons[1024] = "";
-        const char *reason = NULL;
+        ClatCause cause = CLAT_CAUSE_NONE;
 
         link->clat_attempted = true;
         link->clat_dad_failures = 0;
@@ -396,26 +370,70 @@ void clat_start(Link *link) {
                 log_link_debug(link, "No CLAT backend usable: %s", link->clat_reason);
                 return;
         }
-        if (clat_prepare_config(link, &link->clat_config, &reason) < 0)
-                return clat_fail(link, reason);
+        if (clat_prepare_config(link, &link->clat_config, &cause) < 0)
+                return clat_fail(link, cause);
 
         link->clat_backend_available = true;
         link->clat_state = V6M_CLAT_STARTING;
         if (clat_dad_begin(link) < 0)
-                return clat_fail(link, "duplicate address detection could not start");
+                return clat_fail(link, CLAT_CAUSE_DAD_NOT_STARTED);
 }
 
-void clat_fall_through(Link *link, const char *why) {
+void clat_start_backend(Link *link) {
         char reasons[1024] = "";
-        size_t next = link->clat_backend_index + 1;
 
+        link->clat_address_ready = false;
+        link->n_clat_tried = 0; /* the probe-only pass of clat_start() is done again */
+        clat_try_from(link, 0, reasons, sizeof(reasons));
+}
+
+void clat_next_backend(Link *link) {
+        Plugin *p = link->manager->plugins.plugins + link->clat_plugin;
+        const char *why = link->clat_backend_failure ?: clat_cause_to_string(CLAT_CAUSE_BACKEND_FAILED);
+        char reasons[1024] = "";
+
+        assert(link->clat_plugin >= 0 && link->clat_backend_failed);
+        log_link_warning(link, "CLAT backend %s failed (%s), trying the next backend", p->ops->name, why);
+        /* Let it remove what it still holds before the next one starts. */
+        if (p->ops->stop && link->plugin_data)
+                p->ops->stop(p->data, (v6m_link *) link, link->plugin_data[link->clat_plugin]);
         /* The reasons of the backends before the one that failed stay. */
         snprintf(reasons, sizeof(reasons), "%s", link->clat_reason ?: "");
         clat_tried_add(link, reasons, sizeof(reasons),
-                       clat_backend_to_string(link->network->pub.backends[link->clat_backend_index]), why ?: "failed",
-                       true);
+                       clat_backend_to_string(link->network->pub.backends[link->clat_backend_index]), why, true);
+        link->clat_backend_failed = false;
+        link->clat_backend_failure = mfree(link->clat_backend_failure);
         link->clat_plugin = -1;
-        clat_try_from(link, next, reasons, sizeof(reasons));
+        clat_try_from(link, link->clat_backend_index + 1, reasons, sizeof(reasons));
+}
+
+void clat_report(Link *link, enum v6m_clat_state state, int error, const char *reason) {
+        if (link->clat_plugin < 0)
+                return; /* a late report from a backend we already stopped */
+
+        switch (state) {
+        case V6M_CLAT_RUNNING:
+                log_link_info(link, "CLAT running (backend %s)",
+                              link->manager->plugins.plugins[link->clat_plugin].ops->name);
+                break;
+        case V6M_CLAT_FAILED:
+        case V6M_CLAT_STOPPED: {
+                char why[300];
+
+                /* Only the fact: the link's dispatch stops it and chooses the next. */
+                snprintf(why, sizeof(why), "%s%s%s", reason ?: clat_cause_to_string(CLAT_CAUSE_BACKEND_FAILED),
+                         error ? ": " : "", error ? strerror(abs(error)) : "");
+                if (free_and_strdup(&link->clat_backend_failure, why) < 0)
+                        log_oom();
+                link->clat_backend_failed = true;
+                link->clat_cause = CLAT_CAUSE_BACKEND_FAILED;
+                break;
+        }
+        default:
+                break;
+        }
+        link->clat_state = state;
+        link_mark_dirty(link);
 }
 
 void clat_stop(Link *link) {
@@ -431,10 +449,14 @@ void clat_stop(Link *link) {
         /* No more answers for the CLAT IPv6 address once the translator is gone. */
         link->clat_ndp = clat_ndp_free(link->clat_ndp);
         link->clat_dad_running = false;
+        link->clat_address_ready = false;
         link->clat_plugin = -1;
         link->clat_state = V6M_CLAT_STOPPED;
         link->clat_attempted = false;
         link->clat_backend_available = false;
+        link->clat_cause = CLAT_CAUSE_NONE;
+        link->clat_backend_failed = false;
+        link->clat_backend_failure = mfree(link->clat_backend_failure);
         link->clat_reason = mfree(link->clat_reason);
         link->n_clat_tried = 0;
         link->clat_config = (struct v6m_clat_config) {};
@@ -453,7 +475,7 @@ const char *clat_needs_restart(const Link *link) {
         if (link->clat_state == V6M_CLAT_FAILED) {
                 /* A failure for want of a /64 heals when one appears. */
                 if (!link->network->pub.has_ipv6_address && link->n_prefixes64 > 0 &&
-                    streq_ptr(link->clat_reason, "no SLAAC /64 on the link for the CLAT IPv6 address (set [CLAT] IPv6Address=)"))
+                    link->clat_cause == CLAT_CAUSE_NO_PREFIX64)
                         return "a /64 for the CLAT IPv6 address appeared";
                 return NULL;
         }

@@ -12,8 +12,15 @@
  * when one accepted start(); otherwise leaves it STOPPED with clat_backend_available
  * false and the reasons of every backend in link->clat_reason. */
 void clat_start(Link *link);
-/* Continue with the backend after the one that just failed. */
-void clat_fall_through(Link *link, const char *why);
+/* The backend in use reported what became of it (v6m_link_report_clat()): recorded as
+ * a fact, the link marked dirty; nothing is stopped or started here. */
+void clat_report(Link *link, enum v6m_clat_state state, int error, const char *reason);
+/* From the link's dispatch (CLAT_ACTION_START_BACKEND): the CLAT IPv6 address passed DAD,
+ * start the first backend of Backend= that can run. */
+void clat_start_backend(Link *link);
+/* From the link's dispatch (CLAT_ACTION_NEXT_BACKEND): stop the backend that reported a
+ * failure and continue with the one after it in Backend=. */
+void clat_next_backend(Link *link);
 void clat_stop(Link *link);
 /* Why the running (or starting, or failed) CLAT must be restarted: the NAT64 prefix
  * changed, the /64 of its IPv6 address went away...; NULL if it need not. */

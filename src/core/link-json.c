@@ -3,13 +3,22 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
+#include "bus-link.h"
 #include "json-writer.h"
 #include "link.h"
 #include "nat64-prefix.h"
 #include "strv.h"
 
+/* The CLAT's addresses and MTU are shown while it is starting or running. */
 static bool clat_active(const Link *link) {
         return link->clat_state == V6M_CLAT_STARTING || link->clat_state == V6M_CLAT_RUNNING;
+}
+
+bool link_clat_mtu_shown(const Link *link, uint32_t *ret_mtu) {
+        if (!clat_active(link))
+                return false;
+        *ret_mtu = link->clat_config.mtu;
+        return true;
 }
 
 const char *link_dhcp4_address_str(const Link *link, char buf[static LINK_STR_MAX]) {
@@ -90,6 +99,7 @@ static void json_remaining(JsonWriter *w, Link *link, uint64_t deadline_usec) {
 
 int link_describe_json_write(Link *link, JsonWriter *w) {
         char buf[LINK_STR_MAX];
+        uint32_t mtu;
         struct v6m_clat_stats stats;
 
         json_begin_object(w);
@@ -177,8 +187,8 @@ int link_describe_json_write(Link *link, JsonWriter *w) {
         json_key(w, "ipv6_address");
         json_string(w, link_clat_ipv6_str(link, buf));
         json_key(w, "mtu");
-        if (clat_active(link))
-                json_uint(w, link->clat_config.mtu);
+        if (link_clat_mtu_shown(link, &mtu))
+                json_uint(w, mtu);
         else
                 json_null(w);
         json_key(w, "reason");

@@ -4,16 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *const link_state_table[_LINK_STATE_MAX] = {
-        [LINK_STATE_UNMANAGED] = "unmanaged",
-        [LINK_STATE_PENDING] = "pending",
-        [LINK_STATE_CONFIGURING] = "configuring",
-        [LINK_STATE_DUAL_STACK] = "dual-stack",
-        [LINK_STATE_IPV6_ONLY] = "ipv6-only",
-        [LINK_STATE_IPV6_MOSTLY] = "ipv6-mostly",
-        [LINK_STATE_DEGRADED] = "degraded",
-        [LINK_STATE_FAILED] = "failed",
-};
+#include "bus-api.h"
+
+#define LINK_STATE_NAME(id, name) [LINK_STATE_##id] = name,
+static const char *const link_state_table[_LINK_STATE_MAX] = { V6M_LINK_STATES(LINK_STATE_NAME) };
 
 DEFINE_STRING_TABLE_LOOKUP(link_state, LinkState, _LINK_STATE_MAX);
 
@@ -43,6 +37,60 @@ static const char *const clat_state_table[_V6M_CLAT_STATE_MAX] = {
 };
 
 DEFINE_STRING_TABLE_LOOKUP(clat_state, enum v6m_clat_state, _V6M_CLAT_STATE_MAX);
+
+static const char *const clat_cause_table[_CLAT_CAUSE_MAX] = {
+        [CLAT_CAUSE_NONE] = "none",
+        [CLAT_CAUSE_NOT_INSTALLED] = "plugin not installed",
+        [CLAT_CAUSE_CANNOT_START] = "plugin cannot start",
+        [CLAT_CAUSE_PROBE_FAILED] = "probe failed",
+        [CLAT_CAUSE_START_FAILED] = "failed to start",
+        [CLAT_CAUSE_BACKEND_FAILED] = "stopped",
+        [CLAT_CAUSE_NO_IPV4_ADDRESS] = "every address of 192.0.0.0/29 (.1-.6) is in use on the host (set [CLAT] IPv4Address=)",
+        [CLAT_CAUSE_NO_PREFIX64] = "no SLAAC /64 on the link for the CLAT IPv6 address (set [CLAT] IPv6Address=)",
+        [CLAT_CAUSE_NO_MAC] = "the link has no Ethernet address to answer Neighbor Solicitations with",
+        [CLAT_CAUSE_NO_SECRET] = "no secret for the CLAT IPv6 address",
+        [CLAT_CAUSE_DAD_FAILED] = "duplicate address detection failed",
+        [CLAT_CAUSE_DAD_NOT_STARTED] = "duplicate address detection could not start",
+        [CLAT_CAUSE_IPV6_ADDRESS_TAKEN] = "IPv6Address= is in use by another node on the link",
+        [CLAT_CAUSE_DAD_EXHAUSTED] = "duplicate address detection failed for every candidate CLAT IPv6 address",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(clat_cause, ClatCause, _CLAT_CAUSE_MAX);
+
+ClatCause clat_backend_cause(const ClatBackendFacts *b) {
+        if (!b->installed)
+                return CLAT_CAUSE_NOT_INSTALLED;
+        if (!b->startable)
+                return CLAT_CAUSE_CANNOT_START;
+        if (b->probe == CLAT_PROBE_FAILED)
+                return CLAT_CAUSE_PROBE_FAILED;
+        return CLAT_CAUSE_NONE;
+}
+
+ClatChoice clat_choose_backend(const ClatBackendFacts *b, size_t n, size_t first) {
+        for (size_t i = first; i < n; i++) {
+                if (clat_backend_cause(b + i) != CLAT_CAUSE_NONE)
+                        continue;
+                return (ClatChoice) { b[i].probe == CLAT_PROBE_OK ? CLAT_CHOICE_START : CLAT_CHOICE_PROBE, i };
+        }
+        return (ClatChoice) { CLAT_CHOICE_NONE, n };
+}
+
+/* A failure report is handled where the link is dispatched, never in the reporting
+ * plugin's callback: fall through to the next backend while a CLAT is wanted. */
+static ClatAction decide_clat(const LinkFacts *f, bool want) {
+        if (!want)
+                return f->clat_state != V6M_CLAT_STOPPED || f->clat_attempted || f->clat_backend_failed
+                               ? CLAT_ACTION_STOP
+                               : CLAT_ACTION_NONE;
+        if (f->clat_backend_failed)
+                return CLAT_ACTION_NEXT_BACKEND;
+        if (f->clat_address_ready)
+                return CLAT_ACTION_START_BACKEND;
+        if (f->clat_state == V6M_CLAT_STOPPED && !f->clat_attempted)
+                return CLAT_ACTION_START;
+        return CLAT_ACTION_NONE;
+}
 
 _printf_(3, 4) static void decide(LinkDecision *d, LinkState state, const char *format, ...) {
         va_list ap;
@@ -74,6 +122,8 @@ static bool want_clat(const LinkFacts *f) {
 
 void link_derive_state(const LinkFacts *f, LinkDecision *d) {
         *d = (LinkDecision) {};
+        /* Unmanaged, failed or without carrier: no CLAT, whatever ran before. */
+        d->clat_action = decide_clat(f, false);
 
         if (!f->managed)
                 return decide(d, LINK_STATE_UNMANAGED, "%s", f->unmanaged_reason ?: "no matching .network file");
@@ -83,6 +133,7 @@ void link_derive_state(const LinkFacts *f, LinkDecision *d) {
                 return decide(d, LINK_STATE_PENDING, "no carrier");
 
         d->want_clat = want_clat(f);
+        d->clat_action = decide_clat(f, d->want_clat);
         if (d->want_clat) {
                 switch (f->clat_state) {
                 case V6M_CLAT_RUNNING:

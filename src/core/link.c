@@ -10,8 +10,8 @@
 #include "nat64-prefix.h"
 #include "strv.h"
 
-#define MESSAGE_ID_LINK_STATE "MESSAGE_ID=fac66977f49148fa970d4de9d400342f"
-#define MESSAGE_ID_NAT64_PREFIX "MESSAGE_ID=5c70344ab4514b278e8250b1583022fd"
+#define MESSAGE_ID_LINK_STATE "fac66977f49148fa970d4de9d400342f"
+#define MESSAGE_ID_NAT64_PREFIX "5c70344ab4514b278e8250b1583022fd"
 
 static void link_dns_clear(LinkDns *dns);
 static void link_warnings_clear(Link *link);
@@ -48,6 +48,7 @@ Link *link_free(Link *link) {
         link_warnings_clear(link);
         free(link->dhcp4_reason);
         free(link->clat_reason);
+        free(link->clat_backend_failure);
         free(link->reason);
         free(link->ifname);
         return mfree(link);
@@ -464,14 +465,15 @@ static void link_update_nat64(Link *link) {
                 link_notify_plugins(link, V6M_LINK_CHANGED_NAT64);
         } else if (c && (!link->has_nat64 || c->source != link->nat64_source ||
                          !nat64_prefix_equal(&c->prefix, &link->nat64_prefix))) {
-                char buf[NAT64_PREFIX_STRLEN], f_prefix[80], f_source[40];
-                const char *fields[] = { MESSAGE_ID_NAT64_PREFIX, f_prefix, f_source, NULL };
+                char buf[NAT64_PREFIX_STRLEN];
 
                 nat64_prefix_to_string(&c->prefix, buf, sizeof(buf));
-                snprintf(f_prefix, sizeof(f_prefix), "NAT64_PREFIX=%s", buf);
-                snprintf(f_source, sizeof(f_source), "NAT64_SOURCE=%s", nat64_source_to_string(c->source));
-                log_internal(LOG_INFO, 0, __FILE__, __LINE__, __func__, link->ifname, link->ifindex, fields,
-                             "NAT64 prefix %s (source %s, from %s)", buf, nat64_source_to_string(c->source), c->origin);
+                log_link_struct(link, LOG_INFO, MESSAGE_ID_NAT64_PREFIX,
+                                ((const LogField[]) { { "NAT64_PREFIX", buf },
+                                                      { "NAT64_SOURCE", nat64_source_to_string(c->source) },
+                                                      {} }),
+                                "NAT64 prefix %s (source %s, from %s)", buf, nat64_source_to_string(c->source),
+                                c->origin);
                 link->has_nat64 = true;
                 link->nat64_prefix = c->prefix;
                 link->nat64_source = c->source;
@@ -518,6 +520,9 @@ static void link_collect_facts(Link *link, LinkFacts *f) {
                 .clat_backend_available = link->clat_backend_available,
                 .clat_state = link->clat_state,
                 .clat_reason = link->clat_reason,
+                .clat_attempted = link->clat_attempted,
+                .clat_address_ready = link->clat_address_ready,
+                .clat_backend_failed = link->clat_backend_failed,
         };
 }
 
@@ -535,18 +540,17 @@ static void link_set_state(Link *link, LinkState state, const char *reason) {
                 return;
         }
 
-        char f_state[64], f_old[64], f_reason[300], f_prefix[80] = "NAT64_PREFIX=";
-        const char *fields[] = { MESSAGE_ID_LINK_STATE, f_state, f_old, f_reason, f_prefix, NULL };
+        char prefix[NAT64_PREFIX_STRLEN] = "";
 
-        snprintf(f_state, sizeof(f_state), "LINK_STATE=%s", link_state_to_string(state));
-        snprintf(f_old, sizeof(f_old), "OLD_LINK_STATE=%s", link_state_to_string(old));
-        snprintf(f_reason, sizeof(f_reason), "REASON=%s", reason);
         if (link->has_nat64)
-                nat64_prefix_to_string(&link->nat64_prefix, f_prefix + strlen(f_prefix),
-                                       sizeof(f_prefix) - strlen(f_prefix));
-        log_internal(state == LINK_STATE_FAILED ? LOG_WARNING : LOG_INFO, 0, __FILE__, __LINE__, __func__,
-                     link->ifname, link->ifindex, fields, "State %s → %s (%s)", link_state_to_string(old),
-                     link_state_to_string(state), reason);
+                nat64_prefix_to_string(&link->nat64_prefix, prefix, sizeof(prefix));
+        log_link_struct(link, state == LINK_STATE_FAILED ? LOG_WARNING : LOG_INFO, MESSAGE_ID_LINK_STATE,
+                        ((const LogField[]) { { "LINK_STATE", link_state_to_string(state) },
+                                              { "OLD_LINK_STATE", link_state_to_string(old) },
+                                              { "REASON", reason },
+                                              { "NAT64_PREFIX", prefix },
+                                              {} }),
+                        "State %s → %s (%s)", link_state_to_string(old), link_state_to_string(state), reason);
         link_notify_plugins(link, V6M_LINK_CHANGED_STATE);
         manager_update_status(link->manager);
 }
@@ -567,12 +571,23 @@ void link_check_state(Link *link) {
         link_collect_facts(link, &facts);
         link_derive_state(&facts, &d);
 
-        if (d.want_clat && link->clat_state == V6M_CLAT_STOPPED && !link->clat_attempted) {
+        switch (d.clat_action) {
+        case CLAT_ACTION_START:
                 clat_start(link);
-                link_collect_facts(link, &facts);
-                link_derive_state(&facts, &d);
-        } else if (!d.want_clat && (link->clat_state != V6M_CLAT_STOPPED || link->clat_attempted)) {
+                break;
+        case CLAT_ACTION_STOP:
                 clat_stop(link);
+                break;
+        case CLAT_ACTION_START_BACKEND:
+                clat_start_backend(link);
+                break;
+        case CLAT_ACTION_NEXT_BACKEND:
+                clat_next_backend(link);
+                break;
+        case CLAT_ACTION_NONE:
+                break;
+        }
+        if (d.clat_action != CLAT_ACTION_NONE) {
                 link_collect_facts(link, &facts);
                 link_derive_state(&facts, &d);
         }

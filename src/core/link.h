@@ -74,7 +74,12 @@ struct Link {
         int clat_plugin;      /* index into manager->plugins, or -1 */
         size_t clat_backend_index; /* position in Backend= of the backend in use */
         bool clat_attempted;       /* backends were tried for the current decision */
+        ClatCause clat_cause;      /* why the CLAT failed (clat_state FAILED) */
         char *clat_reason;
+        /* The backend in use reported FAILED or STOPPED (a fact, v6m_link_report_clat()):
+         * the link's dispatch stops it and tries the next one. */
+        bool clat_backend_failed;
+        char *clat_backend_failure; /* its reason, with the error */
         /* Backends of Backend= not used, in order, each with why (probe refused, start
          * failed, failed later): "tried" in the JSON. Reset when the CLAT stops. */
         struct {
@@ -88,6 +93,7 @@ struct Link {
         unsigned clat_dad_counter;  /* RFC 7217 DAD_Counter of the current address */
         unsigned clat_dad_failures; /* collisions for the current decision */
         bool clat_dad_running;
+        bool clat_address_ready; /* DAD passed: the dispatch starts a backend */
 
         /* Netlink bookkeeping (manager.c). */
         bool seen;
@@ -150,6 +156,12 @@ uint64_t link_remaining_s(Link *link, uint64_t deadline_usec);
                                        __VA_ARGS__)                                                \
                         : -abs(_le_);                                                              \
         })
+
+/* An entry with a MESSAGE_ID (32 hex digits) and fields (LogField list ending in { NULL }),
+ * with the link's INTERFACE= and IFINDEX=. */
+#define log_link_struct(link, level, message_id, fields, ...)                                      \
+        log_struct_internal(level, 0, __FILE__, __LINE__, __func__, (link)->ifname, (link)->ifindex, \
+                            message_id, fields, __VA_ARGS__)
 
 #define log_link_debug(link, ...) log_link_full_errno(link, LOG_DEBUG, 0, __VA_ARGS__)
 #define log_link_info(link, ...) log_link_full_errno(link, LOG_INFO, 0, __VA_ARGS__)

@@ -77,6 +77,13 @@ void manager_update_status(Manager *m);
 
 uint64_t manager_now(Manager *m); /* CLOCK_BOOTTIME usec */
 
+/* manager-netlink.c: the kernel's links, addresses and IPv6 default routes. */
+
+/* Open the sockets and caches and watch them (links are created by the first sync). */
+int manager_netlink_connect(Manager *m);
+/* Bring the links in line with the caches and recompute every link's netlink facts. */
+void manager_netlink_sync(Manager *m);
+void manager_netlink_done(Manager *m);
 /* Some interface of the host (or another link's CLAT) holds this IPv4 address; the
  * CLAT device of `self` does not count. */
 bool manager_ipv4_address_in_use(Manager *m, const struct in_addr *address, const Link *self);

@@ -8,6 +8,7 @@
 #include "link.h"
 #include "manager.h"
 #include "nat64-prefix.h"
+#include "plugin-loader.h"
 
 #define LINK(l) ((Link *) (l))
 #define CLINK(l) ((const Link *) (l))
@@ -153,36 +154,32 @@ void v6m_link_report_warning(v6m_link *l, const char *key, const char *message) 
 }
 
 void v6m_link_report_clat(v6m_link *l, enum v6m_clat_state state, int error, const char *reason) {
-        Link *link = LINK(l);
+        if ((int) state < 0 || state >= _V6M_CLAT_STATE_MAX)
+                return;
+        clat_report(LINK(l), state, error, reason);
+}
 
-        if (link->clat_plugin < 0)
-                return; /* a late report from a backend we already stopped */
+/* Every plugin message gets the plugin's name: "<name>: " in front of the text and
+ * V6M_PLUGIN=<name> in the journal. Which plugin called is told by the return address. */
+static int plugin_log(const void *caller, const v6m_link *link, int priority, int error, const char *format,
+                      va_list ap) {
+        const char *name = plugin_name_by_address(caller);
+        char message[4000], field[80];
+        int saved_errno = errno;
 
-        switch (state) {
-        case V6M_CLAT_RUNNING:
-                log_link_info(link, "CLAT running (backend %s)",
-                              link->manager->plugins.plugins[link->clat_plugin].ops->name);
-                link->clat_state = V6M_CLAT_RUNNING;
-                break;
-        case V6M_CLAT_FAILED:
-        case V6M_CLAT_STOPPED: {
-                char why[300];
-
-                snprintf(why, sizeof(why), "%s%s%s", reason ?: "stopped", error ? ": " : "",
-                         error ? strerror(abs(error)) : "");
-                Plugin *p = link->manager->plugins.plugins + link->clat_plugin;
-
-                log_link_warning(link, "CLAT backend %s failed (%s), trying the next backend", p->ops->name, why);
-                /* Let it remove what it still holds before the next one starts. */
-                if (p->ops->stop && link->plugin_data)
-                        p->ops->stop(p->data, (v6m_link *) link, link->plugin_data[link->clat_plugin]);
-                clat_fall_through(link, why);
-                break;
-        }
-        default:
-                link->clat_state = state;
-        }
-        link_mark_dirty(link);
+        if (!name)
+                return log_internalv(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
+                                     link ? CLINK(link)->ifindex : 0, NULL, format, ap);
+        errno = abs(error); /* %m prints the error given, as in log_internalv() */
+        vsnprintf(message, sizeof(message), format, ap);
+        errno = saved_errno;
+        snprintf(field, sizeof(field), "V6M_PLUGIN=%s", name);
+        /* A plugin that still writes its own "<name>: " gets it once. */
+        size_t l = strlen(name);
+        bool prefixed = strncmp(message, name, l) == 0 && message[l] == ':' && message[l + 1] == ' ';
+        return log_internal(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
+                            link ? CLINK(link)->ifindex : 0, (const char *const[]) { field, NULL }, "%s%s%s",
+                            prefixed ? "" : name, prefixed ? "" : ": ", message);
 }
 
 int v6m_link_log(const v6m_link *link, int priority, int error, const char *format, ...) {
@@ -192,8 +189,7 @@ int v6m_link_log(const v6m_link *link, int priority, int error, const char *form
         if (log_get_max_level() < priority)
                 return -abs(error);
         va_start(ap, format);
-        r = log_internalv(priority, error, "plugin", 0, "plugin", link ? CLINK(link)->ifname : NULL,
-                          link ? CLINK(link)->ifindex : 0, NULL, format, ap);
+        r = plugin_log(__builtin_return_address(0), link, priority, error, format, ap);
         va_end(ap);
         return r;
 }
@@ -205,7 +201,7 @@ int v6m_log(int priority, int error, const char *format, ...) {
         if (log_get_max_level() < priority)
                 return -abs(error);
         va_start(ap, format);
-        r = log_internalv(priority, error, "plugin", 0, "plugin", NULL, 0, NULL, format, ap);
+        r = plugin_log(__builtin_return_address(0), NULL, priority, error, format, ap);
         va_end(ap);
         return r;
 }

@@ -31,6 +31,16 @@ int plugin_check_file(int fd, const char **ret_reason) {
                 *ret_reason = "world-writable";
                 return -EPERM;
         }
+        /* As NetworkManager's plugin check: whoever may write it may run code as root. */
+        if (st.st_mode & S_IWGRP) {
+                *ret_reason = "group-writable";
+                return -EPERM;
+        }
+        /* A set-ID bit on a shared object has no use and says something is off. */
+        if (st.st_mode & (S_ISUID | S_ISGID)) {
+                *ret_reason = st.st_mode & S_ISUID ? "setuid" : "setgid";
+                return -EPERM;
+        }
         return 0;
 }
 
@@ -57,6 +67,48 @@ int plugin_check_descriptor(const struct v6m_plugin *p, const char **ret_reason)
                 return -EINVAL;
         }
         return 0;
+}
+
+/* The loaded plugins by load address, so that the core's logging functions can tell
+ * which plugin called them (plugin-api.c) with no plugin ABI change: code of a plugin,
+ * or of a static library linked into it, lies in that plugin's object. Changed only on
+ * the event-loop thread, while loading and unloading, when no worker thread logs. */
+#define PLUGIN_REGISTRY_MAX 64
+static struct {
+        const void *base;
+        const char *name;
+} plugin_registry[PLUGIN_REGISTRY_MAX];
+
+static const void *object_base(const void *addr) {
+        Dl_info info;
+
+        return dladdr(addr, &info) ? info.dli_fbase : NULL;
+}
+
+static void plugin_registry_add(const struct v6m_plugin *ops) {
+        const void *base = object_base(ops);
+
+        for (size_t i = 0; base && i < ELEMENTSOF(plugin_registry); i++)
+                if (!plugin_registry[i].base) {
+                        plugin_registry[i].base = base;
+                        plugin_registry[i].name = ops->name;
+                        return;
+                }
+}
+
+static void plugin_registry_remove(const struct v6m_plugin *ops) {
+        for (size_t i = 0; i < ELEMENTSOF(plugin_registry); i++)
+                if (plugin_registry[i].name == ops->name)
+                        plugin_registry[i].base = plugin_registry[i].name = NULL;
+}
+
+const char *plugin_name_by_address(const void *addr) {
+        const void *base = object_base(addr);
+
+        for (size_t i = 0; base && i < ELEMENTSOF(plugin_registry); i++)
+                if (plugin_registry[i].base == base)
+                        return plugin_registry[i].name;
+        return NULL;
 }
 
 static int filter_so(const struct dirent *de) {
@@ -130,10 +182,12 @@ static int plugin_load_one(PluginSet *set, const char *path, char *const *disabl
         }
         set->plugins = n;
 
+        plugin_registry_add(ops);
         if (ops->init) {
                 r = ops->init(core, &data);
                 if (r < 0) {
                         log_warning_errno(r, "Plugin %s (%s) failed to initialize, not using it: %m", ops->name, path);
+                        plugin_registry_remove(ops);
                         dlclose(dl);
                         return r;
                 }
@@ -181,6 +235,7 @@ void plugin_set_unload(PluginSet *set) {
 
                 if (p->ops->done)
                         p->ops->done(p->data);
+                plugin_registry_remove(p->ops);
                 dlclose(p->dl);
                 if (p->fd >= 0)
                         close(p->fd);

@@ -41,15 +41,24 @@ ZONE
         chmod -R a+rX "$V6M_TMP/dns"
 }
 
+v6m_dns_answers() {
+        ip netns exec "$V6M_NS_ROUTER" dig +time=1 +tries=1 +short @"$V6M_DNS_ADDRESS" \
+                ipv4only.arpa AAAA 2>/dev/null | grep -q ':'
+}
+
+# Sets $exited (v6m_dns_wait_ready's) when the server is gone.
+v6m_dns_answers_or_exited() {
+        v6m_dns_answers && return 0
+        v6m_pid_alive "$V6M_DNS_PID" && return 1
+        exited=1
+}
+
 # v6m_dns_wait_ready: poll (bounded) until the server answers ipv4only.arpa AAAA.
 v6m_dns_wait_ready() {
-        local deadline=$((SECONDS + 15))
-        while ! ip netns exec "$V6M_NS_ROUTER" dig +time=1 +tries=1 +short @"$V6M_DNS_ADDRESS" \
-                        ipv4only.arpa AAAA 2>/dev/null | grep -q ':'; do
-                v6m_pid_alive "$V6M_DNS_PID" || die "the DNS server exited: $(tail -n 5 "$V6M_TMP"/dns/*.log)"
-                (( SECONDS < deadline )) || die "the DNS server does not answer ipv4only.arpa AAAA"
-                sleep 0.1
-        done
+        local exited=""
+        v6m_poll_until 15 v6m_dns_answers_or_exited ||
+                die "the DNS server does not answer ipv4only.arpa AAAA"
+        [[ -z "$exited" ]] || die "the DNS server exited: $(tail -n 5 "$V6M_TMP"/dns/*.log)"
         note "DNS64 at $V6M_DNS_ADDRESS answers: $(ip netns exec "$V6M_NS_ROUTER" dig +short \
                 @"$V6M_DNS_ADDRESS" ipv4only.arpa AAAA | tr '\n' ' ')"
 }
@@ -143,10 +152,10 @@ v6m_count_log() {
 
 # v6m_wait_log_count ERE N SECONDS: bounded wait until the daemon logged N such lines.
 v6m_wait_log_count() {
-        local deadline=$((SECONDS + $3))
-        while (( $(v6m_count_log "$1") < $2 )); do
-                (( SECONDS < deadline )) || return 1
-                v6m_daemon_alive || return 1
-                sleep 0.1
-        done
+        v6m_poll_until "$3" v6m_log_count_or_exited "$1" "$2" || return 1
+        (( $(v6m_count_log "$1") >= $2 ))
+}
+
+v6m_log_count_or_exited() {
+        (( $(v6m_count_log "$1") >= $2 )) || ! v6m_daemon_alive
 }

@@ -232,7 +232,7 @@ v6m_dhcp4_listening() {
 # v6m_dhcp4_start SERVER [KEY=VALUE...]: see the header. Returns once the server
 # listens; dies if it exits or does not listen within 15 s.
 v6m_dhcp4_start() {
-        local server=$1 kv bin conf deadline
+        local server=$1 kv bin conf
         local v6only="" lease=20 pool="" router="" subnet=$V6M_DHCP4_SUBNET net
         local dns=192.0.2.53 domain=v6m.test mtu="" routes="" iface=r0 leases=new
         shift
@@ -274,11 +274,7 @@ v6m_dhcp4_start() {
         "v6m_dhcp4_${server}_conf" >"$conf"
         # kea opens no socket on an interface that is not RUNNING yet (right after
         # the link came up: operstate follows with a delay): wait for it, bounded.
-        deadline=$((SECONDS + 5))
-        while ! ip -n "$V6M_NS_ROUTER" link show dev "$iface" 2>/dev/null | grep -q 'state UP' &&
-              (( SECONDS < deadline )); do
-                sleep 0.05
-        done
+        v6m_poll_until 5 v6m_dhcp4_iface_up "$iface" || true
         note "$server on $iface: subnet $subnet, pool $pool, lease ${lease}s, option 108: ${v6only:-not configured}"
         case "$server" in
         kea)
@@ -297,26 +293,28 @@ v6m_dhcp4_start() {
         esac
         V6M_DHCP4_PID=$!
         v6m_pids+=("$V6M_DHCP4_PID")
-        deadline=$((SECONDS + 15))
-        until v6m_dhcp4_listening; do
-                if ! v6m_pid_alive "$V6M_DHCP4_PID" || (( SECONDS >= deadline )); then
-                        echo "---- $conf ----"; cat "$conf"
-                        echo "---- ${V6M_DHCP4_LOG##*/} ----"; tail -n 30 "$V6M_DHCP4_LOG"
-                        die "$server did not start listening on UDP port 67"
-                fi
-                sleep 0.05
-        done
+        v6m_poll_until 15 v6m_dhcp4_listening_or_exited || true
+        if ! v6m_dhcp4_listening; then
+                echo "---- $conf ----"; cat "$conf"
+                echo "---- ${V6M_DHCP4_LOG##*/} ----"; tail -n 30 "$V6M_DHCP4_LOG"
+                die "$server did not start listening on UDP port 67"
+        fi
+}
+
+v6m_dhcp4_iface_up() {
+        ip -n "$V6M_NS_ROUTER" link show dev "$1" 2>/dev/null | grep -q 'state UP'
+}
+
+v6m_dhcp4_listening_or_exited() {
+        v6m_dhcp4_listening || ! v6m_pid_alive "$V6M_DHCP4_PID"
 }
 
 # v6m_dhcp4_stop: SIGTERM the running server and wait until its port is closed.
 v6m_dhcp4_stop() {
-        local deadline=$((SECONDS + 5))
         [[ -n "$V6M_DHCP4_PID" ]] || return 0
         v6m_kill "$V6M_DHCP4_PID"
         V6M_DHCP4_PID=""
-        while v6m_dhcp4_listening && (( SECONDS < deadline )); do
-                sleep 0.05
-        done
+        v6m_poll_until 5 v6m_not v6m_dhcp4_listening || true
 }
 
 v6m_dhcp4_restart() {
@@ -360,11 +358,11 @@ v6m_dhcp4_sniffed_xids() {
 }
 
 v6m_dhcp4_wait_sniff() {
-        local ere=$1 deadline=$((SECONDS + $2)) want=${3:-1}
-        while (( $(v6m_dhcp4_sniffed_xids "$ere") < want )); do
-                (( SECONDS < deadline )) || return 1
-                sleep 0.05
-        done
+        v6m_poll_until "$2" v6m_dhcp4_sniffed_enough "$1" "${3:-1}"
+}
+
+v6m_dhcp4_sniffed_enough() {
+        (( $(v6m_dhcp4_sniffed_xids "$1") >= $2 ))
 }
 
 # ------------------------------------------------- the daemon's client side --
@@ -388,19 +386,16 @@ v6m_dhcp4_json() {
 # v6m_dhcp4_wait_field FIELD ERE SECS [LINK]: poll (there is no event for a
 # remaining-time value) until .dhcp4.FIELD matches ERE; prints the last value.
 v6m_dhcp4_wait_field() {
-        local field=$1 ere=$2 deadline=$((SECONDS + $3)) link=${4:-uplink0} v
-        while :; do
-                v=$(v6m_dhcp4_json "$field" "$link")
-                if [[ "$v" =~ $ere ]]; then
-                        echo "$v"
-                        return 0
-                fi
-                if (( SECONDS >= deadline )); then
-                        echo "$v"
-                        return 1
-                fi
-                sleep 0.1
-        done
+        local v rc=0
+        v6m_poll_until "$3" v6m_dhcp4_field_matches "$1" "$2" "${4:-uplink0}" || rc=$?
+        echo "$v"
+        return "$rc"
+}
+
+# v6m_dhcp4_field_matches FIELD ERE LINK: sets $v (v6m_dhcp4_wait_field's).
+v6m_dhcp4_field_matches() {
+        v=$(v6m_dhcp4_json "$1" "$3")
+        [[ "$v" =~ $2 ]]
 }
 
 # v6m_dhcp4_wait_dhcp4_state STATE SECS [LINK]: DHCPv4State on the bus equals
@@ -421,6 +416,15 @@ v6m_dhcp4_wait_dhcp4_state() {
 v6m_dhcp4_client_addr() {
         ip -n "$V6M_NS_CLIENT" -4 -o addr show dev "${1:-uplink0}" scope global |
                 awk '{ print $4 }'
+}
+
+v6m_dhcp4_client_has_addr() {
+        [[ -n "$(v6m_dhcp4_client_addr "$@")" ]]
+}
+
+# v6m_dhcp4_client_addr_matches ERE: uplink0's IPv4 address/prefix matches ERE.
+v6m_dhcp4_client_addr_matches() {
+        grep -Eq -- "$1" <<<"$(v6m_dhcp4_client_addr)"
 }
 
 v6m_dhcp4_client_default_route() {

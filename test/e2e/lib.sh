@@ -147,15 +147,28 @@ v6m_forget_pid() {
         v6m_pids=("${keep[@]}")
 }
 
+# v6m_poll_until SECONDS COMMAND...: run COMMAND (in this shell, so what it
+# assigns stays; its output discarded) until it succeeds; returns 1 when it has
+# not within SECONDS. Only for conditions with no event to wait on: the short
+# pause between tries is a poll interval, not a guess at how long something takes.
+v6m_poll_until() {
+        local end=$((SECONDS + $1))
+        shift
+        until "$@" >/dev/null 2>&1; do
+                (( SECONDS < end )) || return 1
+                sleep 0.1
+        done
+}
+
+# v6m_not COMMAND...: succeeds when COMMAND fails (for v6m_poll_until).
+v6m_not() { ! "$@"; }
+
 # v6m_wait_exit PID SECONDS: wait (bounded) until PID is gone; if it is our
 # child, reap it and set V6M_EXIT_STATUS. Returns 1 on timeout.
 V6M_EXIT_STATUS=""
 v6m_wait_exit() {
-        local pid=$1 deadline=$((SECONDS + $2)) rc=0
-        while v6m_pid_alive "$pid"; do
-                (( SECONDS < deadline )) || return 1
-                sleep 0.05
-        done
+        local pid=$1 rc=0
+        v6m_poll_until "$2" v6m_not v6m_pid_alive "$pid" || return 1
         wait "$pid" 2>/dev/null || rc=$?
         V6M_EXIT_STATUS=$rc
         v6m_forget_pid "$pid"
@@ -565,6 +578,12 @@ ctl() {
         ip netns exec "$V6M_NS_CLIENT" "$V6MOSTLYCTL" "$@"
 }
 
+# v6m_backend_is BACKEND [LINK]: the CLAT backend v6mostlyctl shows for LINK
+# (uplink0) is BACKEND.
+v6m_backend_is() {
+        [[ $(ctl --json status "${2:-uplink0}" | jq -r .clat.backend) == "$1" ]]
+}
+
 # v6m_wait_state LINK STATES [SECONDS]: v6mostlyctl wait (event-driven) as a check.
 v6m_wait_state() {
         local link=$1 states=$2 timeout=${3:-30} rc=0 out
@@ -640,11 +659,11 @@ v6m_monitor_states() {
 # monitor reported LINK in STATE, ignoring the first SKIP reports (there is no
 # event for "the monitor wrote a line", so this polls its output file).
 v6m_wait_monitor_state() {
-        local link=$1 state=$2 deadline=$((SECONDS + ${3:-10})) skip=${4:-0}
-        while ! v6m_monitor_states "$link" | tail -n +$((skip + 1)) | grep -qx -- "$state"; do
-                (( SECONDS < deadline )) || return 1
-                sleep 0.05
-        done
+        v6m_poll_until "${3:-10}" v6m_monitor_reported "$1" "$2" "${4:-0}"
+}
+
+v6m_monitor_reported() {
+        v6m_monitor_states "$1" | tail -n +$(($3 + 1)) | grep -qx -- "$2"
 }
 
 v6m_stop_monitor() {
@@ -706,11 +725,11 @@ EOF
 # there. Without connecting: a probe connection would count as a client (iperf3
 # then resets the next real one).
 v6m_wait_listening() {
-        local deadline=$((SECONDS + ${3:-10}))
-        until [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]]; do
-                (( SECONDS < deadline )) || return 1
-                sleep 0.05
-        done
+        v6m_poll_until "${3:-10}" v6m_listening "$1" "$2"
+}
+
+v6m_listening() {
+        [[ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]]
 }
 
 # v6m_clat_network LINK [PREFIX] [EXTRA-LINES]: a .network for a CLAT link with

@@ -119,11 +119,8 @@ while True:
     s.sendto(data, peer)
 ' >"$V6M_TMP/udp-echo.log" 2>&1 &
 v6m_pids+=("$!")
-deadline=$((SECONDS + 10))
-until ip netns exec "$V6M_NS_ROUTER" ss -Hlun | grep -q ':7007'; do
-        (( SECONDS < deadline )) || die "the UDP echo server did not start"
-        sleep 0.05
-done
+udp_echo_listening() { ip netns exec "$V6M_NS_ROUTER" ss -Hlun | grep -q ':7007'; }
+v6m_poll_until 10 udp_echo_listening || die "the UDP echo server did not start"
 slow4=$(v6m_ebpf_counter slow_4to6); slow6=$(v6m_ebpf_counter slow_6to4); last=$(foreign_seen foreign_last)
 udp_big() {
         ip netns exec "$V6M_NS_CLIENT" "$V6M_PYTHON" -c '
@@ -148,6 +145,16 @@ check "the fragmented echo came back through the slow path" test "$(v6m_ebpf_cou
 check "the foreign filter after ours saw each packet ours left to the slow path" \
         test "$(( $(foreign_seen foreign_last) - last ))" -ge "$(( $(v6m_ebpf_counter slow_6to4) - slow6 ))"
 note "eBPF counters: $(v6m_ebpf_counters | tr '\n' ' ')"
+# One "CLAT running" line per start, and only once the fast path is attached (the TUN
+# engine inside the backend is not a backend of its own).
+running_once() {
+        local running attached
+        [[ $(grep -c 'CLAT running (backend' "$V6M_DAEMON_LOG") == 1 ]] || return 1
+        running=$(grep -n -m1 'CLAT running (backend clat-ebpf)' "$V6M_DAEMON_LOG" | cut -d: -f1)
+        attached=$(grep -n -m1 'fast path on tc egress of the CLAT device' "$V6M_DAEMON_LOG" | cut -d: -f1)
+        [[ -n $running && -n $attached ]] && ((running > attached))
+}
+check "the daemon logs \"CLAT running\" once, after the fast path is attached" running_once
 
 # ---- kill -9, restart: our leftover is replaced, never duplicated
 v6m_kill9_daemon
@@ -158,6 +165,7 @@ v6m_check_json "restarted: backend ebpf" "$(ctl --json status uplink0)" --expect
 check_eq "after restart: exactly one filter of ours" "$(ours)" 1
 check "after restart: the foreign filters are still there" foreign_kept
 v6m_check_log "the leftover filter was removed" "removed a leftover tc filter"
+check "after restart: \"CLAT running\" once, after the fast path is attached" running_once
 check "ping works after kill -9 and restart" ip netns exec "$V6M_NS_CLIENT" ping -c2 -i0.3 -W2 "$V6M_SERVER4"
 
 # ---- a clean stop removes ours only

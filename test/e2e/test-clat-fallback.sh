@@ -25,15 +25,6 @@ v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
 ifindex=$(v6m_ifindex uplink0)
 tun="v6mclat$ifindex"
 
-poll_until() {
-        local end=$((SECONDS + $1)); shift
-        until "$@" >/dev/null 2>&1; do
-                (( SECONDS < end )) || return 1
-                read -r -t 0.2 <> <(:) || true
-        done
-}
-backend_is() { [[ $(ctl --json status uplink0 | jq -r .clat.backend) == "$1" ]]; }
-backend_not() { ! backend_is "$1"; }
 ping4() { ip netns exec "$V6M_NS_CLIENT" ping -c2 -i0.3 -W2 "$V6M_SERVER4"; }
 
 json=$(ctl --json status uplink0) || true
@@ -45,7 +36,7 @@ check_eq "ebpf runs, nothing tried before it" "$(jq -c .clat.tried <<<"$json")" 
 
 # ---- someone removes our uplink filter
 tc -n "$V6M_NS_CLIENT" filter del dev uplink0 ingress pref 30262
-check "filter removed: the link leaves ebpf" poll_until 15 backend_not ebpf
+check "filter removed: the link leaves ebpf" v6m_poll_until 15 v6m_not v6m_backend_is ebpf
 v6m_wait_state uplink0 ipv6-mostly 15
 json=$(ctl --json status uplink0) || true
 now=$(jq -r .clat.backend <<<"$json")

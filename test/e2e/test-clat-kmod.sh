@@ -27,16 +27,6 @@ v6m_wait_state uplink0 ipv6-mostly 30 || exit 1
 ifindex=$(v6m_ifindex uplink0)
 dev="v6mclat$ifindex"
 
-# poll_until SECONDS COMMAND...: the condition, polled (the kernel gives no event
-# for "a namespace was destroyed"), with a deadline.
-poll_until() {
-        local end=$((SECONDS + $1)); shift
-        until "$@" >/dev/null 2>&1; do
-                (( SECONDS < end )) || return 1
-                read -r -t 0.2 <> <(:) || true
-        done
-}
-backend_is() { [[ $(ctl --json status uplink0 | jq -r .clat.backend) == "$1" ]]; }
 instances() { jool_siit instance display --no-headers --csv 2>/dev/null | grep -c ',v6mostly,' || true; }
 no_instance() { [[ $(instances) == 0 ]]; }
 
@@ -62,17 +52,17 @@ check "counters moved" jq -e '.clat.counters.packets_4to6 > 0 and .clat.counters
 
 # ---- kill -9: the kernel removes the namespace, its devices and the instance
 v6m_kill9_daemon
-check "after kill -9: no Jool instance left" poll_until 20 no_instance
-check "after kill -9: $dev gone" poll_until 20 bash -c "! ip -n $V6M_NS_CLIENT link show $dev"
+check "after kill -9: no Jool instance left" v6m_poll_until 20 no_instance
+check "after kill -9: $dev gone" v6m_poll_until 20 bash -c "! ip -n $V6M_NS_CLIENT link show $dev"
 v6m_start_daemon
 v6m_wait_state uplink0 ipv6-mostly 30
-check "restarted: kmod again" poll_until 10 backend_is kmod
+check "restarted: kmod again" v6m_poll_until 10 v6m_backend_is kmod
 check_eq "restarted: one instance" "$(instances)" 1
 check "ping after kill -9 and restart" ip netns exec "$V6M_NS_CLIENT" ping -c2 -i0.3 -W2 "$V6M_SERVER4"
 
 # ---- fault: the host side of the veth deleted by someone → tun, with the reason
 ip -n "$V6M_NS_CLIENT" link del "$dev"
-check "device deleted: falls through to tun" poll_until 20 backend_is tun
+check "device deleted: falls through to tun" v6m_poll_until 20 v6m_backend_is tun
 json=$(ctl --json status uplink0) || true
 check "the reason names kmod and the deleted device" \
         bash -c 'jq -r .clat.reason <<<"$1" | grep -q "kmod: v6mclat[0-9]* was deleted"' _ "$json"
@@ -80,7 +70,7 @@ check "and lists every backend tried" \
         bash -c 'jq -e "[.clat.tried[].backend] == [\"kmod\"]" <<<"$1"' _ "$json"
 v6m_check_log "the fall-through is logged" "CLAT backend clat-kmod failed .*trying the next"
 v6m_check_log "with the backend and why (MESSAGE_ID CLAT_BACKEND)" "CLAT backend kmod not used: v6mclat[0-9]+ was deleted"
-check "no Jool instance left after the fall-through" poll_until 20 no_instance
+check "no Jool instance left after the fall-through" v6m_poll_until 20 no_instance
 check "ping through tun" ip netns exec "$V6M_NS_CLIENT" ping -c2 -i0.3 -W2 "$V6M_SERVER4"
 
 # ---- back to kmod (reload with CLAT=no and yes), then jool_siit unloaded under it
@@ -91,9 +81,9 @@ v6m_wait_state uplink0 ipv6-only 15
 v6m_clat_network uplink0
 ctl reload >/dev/null
 v6m_wait_state uplink0 ipv6-mostly 30
-check "CLAT=no and back: kmod again" poll_until 10 backend_is kmod
+check "CLAT=no and back: kmod again" v6m_poll_until 10 v6m_backend_is kmod
 if rmmod jool_siit 2>"$V6M_TMP/rmmod.err"; then
-        check "module unloaded: falls through to tun" poll_until 20 backend_is tun
+        check "module unloaded: falls through to tun" v6m_poll_until 20 v6m_backend_is tun
         json=$(ctl --json status uplink0) || true
         check "the reason says the module went away" \
                 bash -c 'jq -r .clat.reason <<<"$1" | grep -Eq "kmod: (module jool_siit was unloaded|the Jool instance is gone|Jool)"' _ "$json"
@@ -104,8 +94,8 @@ fi
 
 # ---- stop removes everything
 v6m_stop_daemon
-check "daemon stopped: no Jool instance" poll_until 10 no_instance
-check "daemon stopped: $dev gone" poll_until 10 bash -c "! ip -n $V6M_NS_CLIENT link show $dev"
+check "daemon stopped: no Jool instance" v6m_poll_until 10 no_instance
+check "daemon stopped: $dev gone" v6m_poll_until 10 bash -c "! ip -n $V6M_NS_CLIENT link show $dev"
 
 # ---- a daemon without CAP_SYS_ADMIN (as under the shipped unit) cannot make the
 # translator's namespace: kmod's probe says so and tun runs

@@ -145,11 +145,7 @@ want=$(sha256sum <"$V6M_TMP/blob2" | cut -d' ' -f1)
 v6m_pids+=("$!")
 v6m_wait_listening "$V6M_NS_ROUTER" 8081 || die "the second web server did not start"
 ip -n "$V6M_NS_CLIENT" -6 route add "$V6M_PLAT_PREFIX" dev uplink0
-deadline=$((SECONDS + 10))
-until grep -q "IPv6 next hop not resolved, using the kernel" "$V6M_DAEMON_LOG"; do
-        (( SECONDS < deadline )) || break
-        sleep 0.1
-done
+v6m_poll_until 10 grep -q "IPv6 next hop not resolved, using the kernel" "$V6M_DAEMON_LOG" || true
 v6m_check_log "on-link prefix: the backend falls back to the kernel's IPv6 stack" "IPv6 next hop not resolved, using the kernel"
 check "on-link prefix: TSO is off on the TUN" \
         bash -c "ip netns exec $V6M_NS_CLIENT ethtool -k $tun | grep -q 'tcp-segmentation-offload: off'"

@@ -19,11 +19,7 @@ ip netns exec "$V6M_NS_ROUTER" "$V6M_PYTHON" "$V6M_E2E_DIR/dhcp4-arp-claim.py" r
 v6m_pids+=($!)
 claim_pid=$!
 # scapy takes a moment to import: start the client once it listens.
-deadline=$((SECONDS + 30))
-until grep -q '^ready' "$claim_out"; do
-        (( SECONDS < deadline )) || die "the ARP claimer did not start: $(cat "$claim_out")"
-        sleep 0.1
-done
+v6m_poll_until 30 grep -q '^ready' "$claim_out" || die "the ARP claimer did not start: $(cat "$claim_out")"
 v6m_dhcp4_sniff_mark
 v6m_start_daemon
 

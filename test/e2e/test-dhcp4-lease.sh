@@ -69,10 +69,7 @@ note "bound $(awk -v a="$t_bound" -v b="${t_ack:-0}" 'BEGIN { printf "%.1f", b -
 
 # ---- expiry: the server is gone
 v6m_dhcp4_stop
-deadline=$((SECONDS + L + 15))
-while [[ -n "$(v6m_dhcp4_client_addr)" ]] && (( SECONDS < deadline )); do
-        sleep 0.1
-done
+v6m_poll_until $((L + 15)) v6m_not v6m_dhcp4_client_has_addr || true
 t_gone=$EPOCHREALTIME
 check_eq "the address is removed at expiry" "$(v6m_dhcp4_client_addr)" ""
 if [[ -n "$t_ack" ]]; then

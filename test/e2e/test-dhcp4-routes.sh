@@ -29,10 +29,7 @@ check_not "no route via 192.0.2.253 (option 3 is ignored when 121 is present)" \
 echo "    routes: $(tr '\n' ';' <<<"$routes")"
 
 v6m_dhcp4_stop
-deadline=$((SECONDS + L + 15))
-while [[ -n "$(v6m_dhcp4_client_addr)" ]] && (( SECONDS < deadline )); do
-        sleep 0.1
-done
+v6m_poll_until $((L + 15)) v6m_not v6m_dhcp4_client_has_addr || true
 check_eq "at expiry the address is removed" "$(v6m_dhcp4_client_addr)" ""
 check_eq "and 121's routes with it" \
         "$(ip -n "$V6M_NS_CLIENT" -4 route show dev uplink0 | grep -E '^(default|203\.0\.113\.)')" ""

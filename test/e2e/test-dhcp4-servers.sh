@@ -122,10 +122,7 @@ for s in "${available[@]}"; do
         upid=$!
         v6m_pids+=("$upid")
         check "$s: udhcpc (staying) bound" v6m_dhcp4_wait_sniff "out ACK " 15
-        deadline=$((SECONDS + 10))
-        while [[ -z "$(v6m_dhcp4_client_addr)" ]] && (( SECONDS < deadline )); do
-                sleep 0.05
-        done
+        v6m_poll_until 10 v6m_dhcp4_client_has_addr || true
         ip=$(v6m_dhcp4_client_addr)
         v6m_dhcp4_sniff_mark
         kill -USR1 "$upid"
@@ -135,10 +132,7 @@ for s in "${available[@]}"; do
                 test -n "$(v6m_dhcp4_sniffed "in REQUEST .*ciaddr=${ip%/*} ")"
         # udhcpc must be back in BOUND before the next SIGUSR1 (in RENEWING, a
         # SIGUSR1 sends it to INIT): wait for its script's "renew" event.
-        deadline=$((SECONDS + 10))
-        while ! ls "$V6M_TMP"/udhcpc/*-renew.env >/dev/null 2>&1 && (( SECONDS < deadline )); do
-                sleep 0.05
-        done
+        v6m_poll_until 10 compgen -G "$V6M_TMP/udhcpc/*-renew.env" || true
         # A server NAKs a RENEWING client's REQUEST for an address it no longer
         # serves: dnsmasq always; kea only when the address is on no subnet it
         # serves; ISC dhcpd never on the local wire (by design). Either way
@@ -156,10 +150,7 @@ for s in "${available[@]}"; do
         fi
 
         # Renumbered: the client's subnet is no longer served.
-        deadline=$((SECONDS + 5))
-        while ! grep -Eq "^192\.0\.2\.1[5-9][0-9]/" <<<"$(v6m_dhcp4_client_addr)" && (( SECONDS < deadline )); do
-                sleep 0.05
-        done
+        v6m_poll_until 5 v6m_dhcp4_client_addr_matches "^192\.0\.2\.1[5-9][0-9]/" || true
         ip=$(v6m_dhcp4_client_addr)
         v6m_dhcp4_restart "$s" lease=20 subnet=198.51.100.0/24 leases=keep
         v6m_dhcp4_sniff_mark

@@ -35,7 +35,7 @@ else
         fail "lifetime ${lifetime} s, wanted about ${TTL} s (+${GRACE} s grace)"
 fi
 v6m_check_log "the origin is the resolver that answered" \
-        'DNS64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96 \(TTL [0-9]+ s\)'
+        'dns64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96 \(TTL [0-9]+ s\)'
 
 # A shorter prefix: BIND synthesises under 2001:db8:122:300::/56 (RFC 6052 §2.2, the u
 # octet skipped). Renew makes the daemon ask at once instead of at the TTL.
@@ -56,12 +56,13 @@ v6m_stop_dns
 v6m_start_bind 2001:db8:64::/96 "$TTL" 2001:db8:6464::/96
 check "v6mostlyctl renew uplink0 exits 0" ctl renew uplink0
 check "the plugin notes the second prefix" \
-        v6m_wait_log_count 'DNS64: 2001:db8:1::1 also synthesises with 2001:db8:(64|6464)::/96 \(not used\)' 1 20
-deadline=$((SECONDS + 10))
-while json=$(ctl --json status uplink0) && [[ "$(jq -r .nat64.prefix <<<"$json")" == 2001:db8:122:300::/56 ]] &&
-        (( SECONDS < deadline )); do
-        sleep 0.1 # bounded poll: the /56 goes once the core has taken the new answer
-done
+        v6m_wait_log_count 'dns64: 2001:db8:1::1 also synthesises with 2001:db8:(64|6464)::/96 \(not used\)' 1 20
+# The /56 goes once the core has taken the new answer (sets $json).
+prefix_replaced() {
+        json=$(ctl --json status uplink0) || return 0
+        [[ "$(jq -r .nat64.prefix <<<"$json")" != 2001:db8:122:300::/56 ]]
+}
+v6m_poll_until 10 prefix_replaced || true
 used=$(jq -r .nat64.prefix <<<"$json")
 other=$(grep -Eo 'also synthesises with [^ ]+' "$V6M_DAEMON_LOG" | tail -n 1 | awk '{ print $4 }')
 check "the prefix in use is one of BIND's two ($used)" grep -Eqx '2001:db8:(64|6464)::/96' <<<"$used"

@@ -7,8 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/dns64-lib.sh"
 
-ASKING='DNS64: asking 2001:db8:1::1 for ipv4only.arpa AAAA'
-ANSWERED='DNS64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96'
+ASKING='dns64: asking 2001:db8:1::1 for ipv4only.arpa AAAA'
+ANSWERED='dns64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96'
 
 v6m_require
 v6m_require_dns_tools unbound

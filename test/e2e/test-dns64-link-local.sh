@@ -33,6 +33,6 @@ check_eq "NAT64PrefixSource is dns64" "$(v6m_bus get-property "$if0" NAT64Prefix
 check_eq "NAT64PrefixOrigin names the resolver and the link" \
         "$(v6m_bus get-property "$if0" NAT64PrefixOrigin 2>&1)" "\"$router_ll%uplink0\""
 v6m_check_log "the origin names the resolver and its interface" \
-        "DNS64: $router_ll%uplink0 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96"
+        "dns64: $router_ll%uplink0 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96"
 check "v6mostlyd is still running" v6m_daemon_alive
 v6m_finish

@@ -15,18 +15,19 @@ MISMATCH='DNS64 prefix 2001:db8:64::/96 disagrees with RA PREF64 2001:db8:ff::/9
 # wait_reason DESCRIPTION yes|no SECONDS: bounded wait until the link's reason does
 # (yes) or does not (no) contain $MISMATCH.
 wait_reason() {
-        local deadline=$((SECONDS + $3)) reason
-        while :; do
-                reason=$(v6m_bus get-property "$if0" Reason 2>&1) || true
-                if [[ "$2" == yes && "$reason" == *"$MISMATCH"* ]] || [[ "$2" == no && "$reason" != *"$MISMATCH"* ]]; then
-                        pass "$1"
-                        note "Reason: $reason"
-                        return 0
-                fi
-                (( SECONDS < deadline )) || break
-                sleep 0.1
-        done
+        local reason
+        if v6m_poll_until "$3" reason_is "$2"; then
+                pass "$1"
+                note "Reason: $reason"
+                return 0
+        fi
         fail "$1 (Reason: $reason)"
+}
+
+# reason_is yes|no: sets $reason (wait_reason's).
+reason_is() {
+        reason=$(v6m_bus get-property "$if0" Reason 2>&1) || true
+        [[ "$1" == yes && "$reason" == *"$MISMATCH"* ]] || [[ "$1" == no && "$reason" != *"$MISMATCH"* ]]
 }
 
 v6m_require
@@ -56,7 +57,7 @@ if0=$(v6m_ifindex uplink0)
 v6m_send_ra --pref64 2001:db8:ff::/96@600 --rdnss 2001:db8:1::1@600
 check "NAT64Prefix is the RA's 2001:db8:ff::/96" v6m_bus wait-prop "$if0" NAT64Prefix 2001:db8:ff::/96 10
 check "the resolver from RDNSS is asked and answers" \
-        v6m_wait_log_count 'DNS64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96' 1 20
+        v6m_wait_log_count 'dns64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96' 1 20
 wait_reason "the link's reason reports the mismatch" yes 10
 check_eq "the RA prefix stays in use" "$(v6m_bus get-property "$if0" NAT64PrefixSource 2>&1)" '"ra"'
 json=$(ctl --json status uplink0) || true

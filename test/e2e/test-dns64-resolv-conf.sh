@@ -31,6 +31,6 @@ json=$(ctl --json status uplink0) || true
 v6m_check_json "status: dns64 prefix, no link resolvers" "$json" \
         --expect nat64.source=dns64 --expect dns.servers=[]
 v6m_check_log "the origin is the resolv.conf server" \
-        'DNS64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96'
+        'dns64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96'
 check "v6mostlyd is still running" v6m_daemon_alive
 v6m_finish

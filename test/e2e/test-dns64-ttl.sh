@@ -9,7 +9,7 @@ source "$(dirname "$0")/dns64-lib.sh"
 
 TTL=4
 GRACE=10 # DNS64_GRACE_USEC in src/plugins/dns64/dns64.c
-ANSWERED='DNS64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96'
+ANSWERED='dns64: 2001:db8:1::1 answered ipv4only.arpa with NAT64 prefix 2001:db8:64::/96'
 
 v6m_require
 v6m_require_dns_tools unbound

@@ -41,6 +41,6 @@ sed -i 's/^UseDNS64=yes/UseDNS64=no/' "$V6M_TMP/network/50-uplink.network"
 check "v6mostlyctl reload exits 0" ctl reload
 check "NAT64PrefixSource becomes none after UseDNS64=no" \
         v6m_bus wait-prop "$if0" NAT64PrefixSource none 10
-v6m_check_log "the withdrawal is logged" 'DNS64: withdrawing 2001:db8:64::/64 from 2001:db8:1::1'
+v6m_check_log "the withdrawal is logged" 'dns64: withdrawing 2001:db8:64::/64 from 2001:db8:1::1'
 check "v6mostlyd is still running" v6m_daemon_alive
 v6m_finish

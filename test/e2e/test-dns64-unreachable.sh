@@ -21,10 +21,10 @@ v6m_start_daemon
 if0=$(v6m_ifindex uplink0)
 
 # (1) Nothing listens on 2001:db8:1::1 port 53.
-check "retries back off: 2 s, 4 s, 8 s" v6m_wait_log_count 'DNS64: no prefix from any resolver, asking again in 8 s' 1 40
+check "retries back off: 2 s, 4 s, 8 s" v6m_wait_log_count 'dns64: no prefix from any resolver, asking again in 8 s' 1 40
 backoff=$(grep -Eo 'asking again in [0-9]+ s' "$V6M_DAEMON_LOG" | grep -Eo '[0-9]+' | tr '\n' ' ')
 check_eq "backoff sequence" "$backoff" "2 4 8 "
-v6m_check_log "the failure is logged with its reason" 'DNS64: asking 2001:db8:1::1 for ipv4only.arpa failed: '
+v6m_check_log "the failure is logged with its reason" 'dns64: asking 2001:db8:1::1 for ipv4only.arpa failed: '
 check_eq "no NAT64 prefix" "$(v6m_bus get-property "$if0" NAT64PrefixSource 2>&1)" '"none"'
 check "v6mostlyd is still running" v6m_daemon_alive
 
@@ -44,6 +44,6 @@ else
         fail "dropped after ${elapsed} s, before TTL ${TTL} s + grace ${GRACE} s"
 fi
 v6m_check_log "the core expired the DNS64 candidate" 'NAT64 prefix 2001:db8:64::/96 withdrawn'
-check "failed refreshes are retried" v6m_wait_log_count 'DNS64: no prefix from any resolver, asking again in' 5 20
+check "failed refreshes are retried" v6m_wait_log_count 'dns64: no prefix from any resolver, asking again in' 5 20
 check "v6mostlyd is still running" v6m_daemon_alive
 v6m_finish

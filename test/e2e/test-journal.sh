@@ -71,11 +71,8 @@ for line in sys.stdin:
 sys.exit(1)' "$ifindex"
 }
 entry=""
-deadline=$((SECONDS + 15))
-until entry=$(find_entry); do
-        (( SECONDS < deadline )) || break
-        sleep 0.1
-done
+entry_found() { entry=$(find_entry); }
+v6m_poll_until 15 entry_found || true
 if [[ -n "$entry" ]]; then
         pass "journal has the transition to degraded with MESSAGE_ID, INTERFACE=uplink0, IFINDEX=$ifindex"
         sed 's/^/    | /' <<<"$entry"

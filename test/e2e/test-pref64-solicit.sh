@@ -27,11 +27,8 @@ network yes
 # The kernel solicits when uplink0 comes up, until a router answers: let radvd's RA (a
 # default route) end that first, so every solicitation the responder sees afterwards is
 # the daemon's.
-deadline=$((SECONDS + 30))
-until ip -n "$V6M_NS_CLIENT" -6 route show default | grep -q via; do
-        (( SECONDS < deadline )) || die "uplink0 got no default route from radvd within 30 s"
-        sleep 0.1
-done
+has_default_route() { ip -n "$V6M_NS_CLIENT" -6 route show default | grep -q via; }
+v6m_poll_until 30 has_default_route || die "uplink0 got no default route from radvd within 30 s"
 
 exec {responder}< <(exec ip netns exec "$V6M_NS_ROUTER" "$V6M_PYTHON" "$V6M_E2E_DIR/send-ra.py" --iface r0 \
                         --pref64 2001:db8:5::/96@600 --answer-rs 2>>"$V6M_TMP/responder.log")

@@ -41,12 +41,11 @@ ip netns exec "$NS" tayga --config "$V6M_TMP/tayga.conf" --nodetach >>"$V6M_TMP/
 v6m_pids+=("$!")
 # tayga reads the MTU once, when it opens the device; afterwards the device may take
 # bigger test packets (up to 64 KiB) without changing what tayga does with them.
-deadline=$((SECONDS + 10))
-until grep -q "TAYGA .* starting\|Opened tun device\|tun" "$V6M_TMP/tayga.log" 2>/dev/null &&
-      [[ -n "$(ip netns exec "$NS" ls -l /proc/"${v6m_pids[-1]}"/fd 2>/dev/null | grep tun)" ]]; do
-        (( SECONDS < deadline )) || die "tayga did not open its TUN device: $(cat "$V6M_TMP/tayga.log")"
-        sleep 0.05
-done
+tayga_opened_tun() {
+        grep -q "TAYGA .* starting\|Opened tun device\|tun" "$V6M_TMP/tayga.log" 2>/dev/null &&
+                [[ -n "$(ip netns exec "$NS" ls -l /proc/"${v6m_pids[-1]}"/fd 2>/dev/null | grep tun)" ]]
+}
+v6m_poll_until 10 tayga_opened_tun || die "tayga did not open its TUN device: $(cat "$V6M_TMP/tayga.log")"
 ip -n "$NS" link set xlat0 mtu 65535
 
 rc=0

@@ -247,6 +247,26 @@ int main(void) {
                 run("6to4 source outside the NAT64 prefix (slow)", false, n, false);
         }
 
+        /* Upper layers the fast path does not know (RFC 7915 translates them all, the
+         * library does, xlat unit test): left to the slow path untouched, never dropped.
+         * No Next Header also without any payload (Payload Length 0). */
+        {
+                static const uint8_t protos[] = { 59, 47, 50, 132, 136 };
+
+                for (size_t i = 0; i < ELEMENTSOF(protos); i++)
+                        for (size_t sz = 0; sz <= 64; sz += 64) {
+                                size_t n;
+
+                                memset(l4, 0x5c, sz);
+                                n = v4(0, 0x4000, 64, protos[i], sz, CLAT4);
+                                snprintf(name, sizeof(name), "4to6 protocol %u, %zu bytes (slow)", protos[i], sz);
+                                run(name, true, n, false);
+                                n = v6(0, 0, protos[i], sz, false);
+                                snprintf(name, sizeof(name), "6to4 next header %u, %zu bytes (slow)", protos[i], sz);
+                                run(name, false, n, false);
+                        }
+        }
+
         clat_ebpf__destroy(skel);
         printf("%u cases, %u failed\n", cases, failures);
         return failures ? 1 : 0;

@@ -85,6 +85,94 @@ static void test_clat_states(void) {
         expect(&f, LINK_STATE_DEGRADED, true, "tun: boom", "failed");
 }
 
+/* What the dispatch does with the CLAT, from the facts alone. */
+static void test_clat_actions(void) {
+        LinkFacts f = base();
+        LinkDecision d;
+
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_START);
+        f.clat_attempted = true;
+        f.clat_backend_available = true;
+        f.clat_state = V6M_CLAT_RUNNING;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_NONE);
+
+        /* DAD passed: the dispatch chooses the backend. */
+        f.clat_state = V6M_CLAT_STARTING;
+        f.clat_address_ready = true;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_START_BACKEND);
+        f.clat_address_ready = false;
+        f.clat_state = V6M_CLAT_RUNNING;
+
+        /* The backend reported a failure: the report only recorded it; deciding to fall
+         * through is the dispatch's. */
+        f.clat_state = V6M_CLAT_FAILED;
+        f.clat_backend_failed = true;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_NEXT_BACKEND);
+
+        /* ...unless no CLAT is wanted any more: then it is only stopped. */
+        f.native_ipv4_address = true;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_STOP);
+        f = base();
+        f.clat_attempted = true;
+        f.clat_state = V6M_CLAT_RUNNING;
+        f.carrier = false;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_STOP);
+        f.clat_state = V6M_CLAT_STOPPED;
+        f.clat_attempted = false;
+        link_derive_state(&f, &d);
+        CHECK_EQ(d.clat_action, CLAT_ACTION_NONE);
+}
+
+/* Backend= ebpf tun kmod; no plugin runs: the facts are what plugins and probes said. */
+static void test_clat_fall_through(void) {
+        ClatBackendFacts b[3] = {
+                { .installed = true, .startable = true },
+                { .installed = true, .startable = true },
+                { .installed = false },
+        };
+        ClatChoice c;
+
+        /* First the probe of ebpf is asked for, then ebpf started. */
+        c = clat_choose_backend(b, 3, 0);
+        CHECK_EQ(c.action, CLAT_CHOICE_PROBE);
+        CHECK_EQ(c.index, 0);
+        b[0].probe = CLAT_PROBE_OK;
+        c = clat_choose_backend(b, 3, 0);
+        CHECK_EQ(c.action, CLAT_CHOICE_START);
+        CHECK_EQ(c.index, 0);
+
+        /* ebpf failed (CLAT_ACTION_NEXT_BACKEND): the choice goes on after it. */
+        c = clat_choose_backend(b, 3, c.index + 1);
+        CHECK_EQ(c.action, CLAT_CHOICE_PROBE);
+        CHECK_EQ(c.index, 1);
+        b[1].probe = CLAT_PROBE_OK;
+        c = clat_choose_backend(b, 3, 1);
+        CHECK_EQ(c.action, CLAT_CHOICE_START);
+        CHECK_EQ(c.index, 1);
+
+        /* tun failed too: kmod is not installed, nothing is left. */
+        c = clat_choose_backend(b, 3, c.index + 1);
+        CHECK_EQ(c.action, CLAT_CHOICE_NONE);
+        CHECK_EQ(c.index, 3);
+        CHECK_EQ(clat_backend_cause(&b[2]), CLAT_CAUSE_NOT_INSTALLED);
+
+        /* A refused probe and a backend that cannot start are passed over with their cause. */
+        b[0].probe = CLAT_PROBE_FAILED;
+        b[1].startable = false;
+        CHECK_EQ(clat_backend_cause(&b[0]), CLAT_CAUSE_PROBE_FAILED);
+        CHECK_EQ(clat_backend_cause(&b[1]), CLAT_CAUSE_CANNOT_START);
+        c = clat_choose_backend(b, 3, 0);
+        CHECK_EQ(c.action, CLAT_CHOICE_NONE);
+        CHECK_STREQ(clat_cause_to_string(CLAT_CAUSE_NOT_INSTALLED), "plugin not installed");
+        CHECK_EQ(clat_cause_from_string("plugin cannot start"), CLAT_CAUSE_CANNOT_START);
+}
+
 static void test_native_ipv4(void) {
         LinkFacts f = base();
 
@@ -143,6 +231,8 @@ int main(void) {
         test_configuring();
         test_no_clat_backend();
         test_clat_states();
+        test_clat_actions();
+        test_clat_fall_through();
         test_native_ipv4();
         test_ipv6_only();
         test_string_tables();

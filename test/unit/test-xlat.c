@@ -946,7 +946,7 @@ static void test_5_1_1_fragment_header(void) {
         tp_put16(in + 40 + 2, (uint16_t) (8190 << 3));
         CHECK_DROP(t64(len, 0), XLAT_DROP_IPV6_FRAGMENT_INVALID);
 
-        /* atomic fragment: translated as a plain packet (DF by size, no MF) */
+        /* atomic fragment: no MF, DF clear, its Identification (see below) */
         tp_put16(body + 2, 0);
         n = tp_udp(u, 53, 40000, 20, 2);
         memcpy(body + 8, u, n);
@@ -954,7 +954,159 @@ static void test_5_1_1_fragment_header(void) {
         tp_ipv6_l4_csum_set(in, len, 48, 17);
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
         check_valid(&R);
+        CHECK_EQ(tp_get16(pkt(&R, 0) + 4), 0x5678);
         CHECK_EQ(tp_get16(pkt(&R, 0) + 6), 0);
+}
+
+/* §5.1.1 (the fields of a packet with a Fragment header): "Identification: Copied from
+ * the low-order 16 bits in the Identification field in the Fragment Header", "The IPv4
+ * Don't Fragment (DF) flag is cleared (set to zero)": for every packet with a Fragment
+ * header, so also for an
+ * atomic fragment (offset 0, M clear), which is otherwise a whole datagram (RFC 8021):
+ * its checksums translate as usual, a wrong one stays wrong by the same amount. UDP,
+ * TCP, ICMPv6 echo and No Next Header (59), each with a good and a bad checksum, under
+ * and over the 1260-byte DF threshold of §5.1 (which does not apply: §5.1.1 does). */
+static size_t icmp6_error(const char *src, uint8_t type, uint8_t code, uint32_t rest, size_t inner_payload, bool frag);
+
+static void test_5_1_1_atomic_fragment_identification(void) {
+        static const uint8_t protos[] = { IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMPV6, 59 };
+        static const size_t sizes[] = { 20, 1300 };
+        uint8_t l4[1500], body[1600], w[1600];
+
+        setup("2001:db8:64::/96", 1500);
+        for (size_t i = 0; i < ELEMENTSOF(protos); i++)
+                for (size_t z = 0; z < ELEMENTSOF(sizes); z++)
+                        for (int bad = 0; bad < 2; bad++) {
+                                uint8_t proto = protos[i], proto4 = proto == IPPROTO_ICMPV6 ? IPPROTO_ICMP : proto;
+                                size_t n, len, wl;
+
+                                switch (proto) {
+                                case IPPROTO_UDP:
+                                        n = tp_udp(l4, 53, 40000, sizes[z], 3);
+                                        break;
+                                case IPPROTO_TCP:
+                                        n = tp_tcp(l4, 443, 40000, sizes[z], 3);
+                                        break;
+                                case IPPROTO_ICMPV6:
+                                        n = tp_echo(l4, 129, 0x77, 9, sizes[z]);
+                                        break;
+                                default:
+                                        n = bad ? sizes[z] : 0; /* nothing, or bytes after "no next header" */
+                                        memset(l4, 0xa5, n);
+                                        break;
+                                }
+                                body[0] = proto, body[1] = 0;
+                                tp_put16(body + 2, 0); /* offset 0, M clear */
+                                body[4] = 0xde, body[5] = 0xad, body[6] = 0xbe, body[7] = 0xef;
+                                memcpy(body + 8, l4, n);
+                                len = tp_ipv6(in, 0, IPPROTO_FRAGMENT, 64, REMOTE6, CLAT6, body, 8 + n);
+                                tp_ipv6_l4_csum_set(in, len, 48, proto);
+                                /* expected: from scratch, the same bytes after the header */
+                                if (proto == IPPROTO_ICMPV6)
+                                        l4[0] = 0; /* Echo Reply */
+                                wl = tp_ipv4(w, 0, 0xbeef, 0, 64, proto4, REMOTE4, CLAT4, l4, n, true);
+                                if (bad && proto != 59) {
+                                        in[48 + n - 1] ^= 0x5a;
+                                        w[20 + n - 1] ^= 0x5a;
+                                }
+                                CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                                CHECK_EQ(R.n_packets, 1);
+                                CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+                        }
+
+        /* §5.3: the packet inside an ICMPv6 error is translated the same way. */
+        {
+                size_t len = icmp6_error(REMOTE6, 1, 4, 0, 40, true);
+                const uint8_t *p;
+
+                tp_put16(in + 48 + 40 + 2, 0); /* the quoted Fragment header: atomic */
+                tp_ipv6_l4_csum_set(in, len, 40, IPPROTO_ICMPV6);
+                CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                check_valid(&R);
+                p = pkt(&R, 0) + 28;
+                CHECK_EQ(tp_get16(p + 4), 0x4321);
+                CHECK_EQ(tp_get16(p + 6), 0);
+                CHECK_EQ(p[9], IPPROTO_UDP);
+                CHECK_EQ(tp_get16(p + 2), 20 + 8 + 40);
+        }
+}
+
+/* Upper layers without an L4 step. RFC 7915 §5.1 "Protocol" (ICMPv6 becomes ICMP,
+ * anything else is the Next Header of the last IPv6 header, after the extension headers
+ * it skips), §4.1 "Next Header" (ICMP becomes ICMPv6, anything else copied), and §5.5
+ * (§4.5 alike): "Other transport protocols (e.g., DCCP) are OPTIONAL to support. In
+ * order to ease debugging and troubleshooting, translators MUST forward all transport
+ * protocols as described in the "Protocol" step of Section 5.1." The payload
+ * goes through unchanged: No Next Header (59, also with Payload Length 0), GRE, ESP,
+ * SCTP, UDP-Lite; with extension headers and as fragments; 4→6 also fragmented. */
+static void test_other_upper_layers(void) {
+        static const uint8_t protos[] = { 59, 47, 50, 132, 136 };
+        uint8_t data[1400], body[1500], w[1600];
+        size_t len, wl;
+
+        setup("2001:db8:64::/96", 1500);
+        for (size_t i = 0; i < 1400; i++)
+                data[i] = (uint8_t) (i * 11 + 3);
+        for (size_t i = 0; i < ELEMENTSOF(protos); i++) {
+                uint8_t proto = protos[i];
+
+                for (size_t n = 0; n <= 300; n += 100) {
+                        const uint8_t *p;
+
+                        /* 6→4, plain */
+                        len = tp_ipv6(in, 0x48, proto, 33, REMOTE6, CLAT6, data, n);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        p = pkt(&R, 0);
+                        wl = tp_ipv4(w, 0x48, tp_get16(p + 4), 0, 33, proto, REMOTE4, CLAT4, data, n, false);
+                        CHECK_BYTES(p, R.packets[0].len, w, wl);
+                        CHECK_EQ(R.packets[0].l4_protocol, proto);
+
+                        /* 6→4, after Hop-by-Hop and Destination Options: the last Next Header */
+                        memset(body, 0, 16);
+                        body[0] = 60;         /* HBH → DST */
+                        body[2] = 1, body[3] = 4;
+                        body[8] = proto;      /* DST → proto */
+                        body[10] = 1, body[11] = 4;
+                        memcpy(body + 16, data, n);
+                        len = tp_ipv6(in, 0x48, 0, 33, REMOTE6, CLAT6, body, 16 + n);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        p = pkt(&R, 0);
+                        CHECK_EQ(p[9], proto);
+                        CHECK_EQ(R.packets[0].len, 20 + n);
+                        CHECK(memcmp(p + 20, data, n) == 0);
+
+                        /* 6→4, a first fragment: IPv4 fragment of the same protocol */
+                        body[0] = proto, body[1] = 0;
+                        tp_put16(body + 2, 1);
+                        body[4] = 0, body[5] = 0, body[6] = 0x0a, body[7] = 0xbc;
+                        memcpy(body + 8, data, n + 8);
+                        len = tp_ipv6(in, 0, IPPROTO_FRAGMENT, 33, REMOTE6, CLAT6, body, 8 + n + 8);
+                        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                        wl = tp_ipv4(w, 0, 0x0abc, 0x2000, 33, proto, REMOTE4, CLAT4, data, n + 8, false);
+                        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+                        /* 4→6, DF set */
+                        len = tp_ipv4(in, 0x48, 0x1234, 0x4000, 33, proto, CLAT4, REMOTE4, data, n, false);
+                        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+                        wl = tp_ipv6(w, 0x48, proto, 33, CLAT6, REMOTE6, data, n);
+                        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+                }
+
+                /* 4→6, DF clear and over 1280 translated: fragments, Next Header proto */
+                len = tp_ipv4(in, 0, 0x1234, 0, 33, proto, CLAT4, REMOTE4, data, 1300, false);
+                CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+                CHECK_EQ(R.n_packets, 2);
+                CHECK_EQ(R.packets[0].len, 1280);
+                CHECK_EQ(pkt(&R, 0)[6], IPPROTO_FRAGMENT);
+                CHECK_EQ(pkt(&R, 0)[40], proto);
+                CHECK_EQ(pkt(&R, 1)[40], proto);
+                CHECK(memcmp(pkt(&R, 0) + 48, data, 1232) == 0);
+                CHECK(memcmp(pkt(&R, 1) + 48, data + 1232, 1300 - 1232) == 0);
+        }
+
+        /* Payload Length 0 is a jumbogram only with a Hop-by-Hop header (RFC 2675). */
+        len = tp_ipv6(in, 0, IPPROTO_HOPOPTS, 64, REMOTE6, CLAT6, data, 0);
+        CHECK_DROP(t64(len + 8, 0), XLAT_DROP_BAD_IPV6_HEADER);
 }
 
 /* §5.2: Echo 128/129 → 8/0, pseudo-header taken out of the checksum; informational
@@ -1051,6 +1203,40 @@ static void test_5_3_icmp_error_inner(void) {
         in[42] = in[43] = 0;
         tp_ipv6_l4_csum_set(in, len, 40, 58);
         CHECK_DROP(t64(len, 0), XLAT_DROP_ICMP_ERROR_INNER_INVALID);
+}
+
+/* ICMPv6 errors may be 1280 bytes (RFC 4443 §2.4 (c)), ICMPv4 errors should not exceed
+ * 576 (RFC 1812 §4.3.2.3: "the ICMP datagram SHOULD contain as much of the original
+ * datagram as possible without the length of the ICMP datagram exceeding 576 bytes"):
+ * the translated quote is cut so that the ICMPv4 error is at most 576 bytes, its own
+ * lengths and checksums right, the quoted header's Total Length untouched (it describes
+ * the packet in error, not the quote). Every §5.2 type, with and without a Fragment
+ * header in the quoted packet, around the limit. */
+static void test_5_2_icmpv4_error_576(void) {
+        static const struct { uint8_t type, code; uint32_t rest; } t[] = {
+                { 1, 4, 0 }, { 2, 0, 1280 }, { 3, 0, 0 }, { 4, 0, 24 }, { 4, 1, 6 },
+        };
+        static const size_t payloads[] = { 500, 520, 521, 1000, 1176 };
+
+        setup("2001:db8:64::/96", 1500);
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                for (size_t k = 0; k < ELEMENTSOF(payloads); k++)
+                        for (int frag = 0; frag < 2; frag++) {
+                                /* the inner IPv4 packet: 20 + 8 + payload bytes */
+                                size_t whole = 28 + payloads[k], want = whole > 548 ? 548 : whole;
+                                size_t len = icmp6_error(REMOTE6, t[i].type, t[i].code, t[i].rest, payloads[k], frag);
+                                const uint8_t *p;
+
+                                CHECK(len <= 1280);
+                                CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+                                check_valid(&R);
+                                p = pkt(&R, 0);
+                                CHECK_EQ(R.packets[0].len, 28 + want);
+                                CHECK_EQ(tp_get16(p + 2), 28 + want);
+                                CHECK_EQ(tp_get16(p + 28 + 2), whole);
+                                /* the quote is the start of the packet in error */
+                                CHECK(memcmp(p + 28 + 20 + 8, in + 40 + 8 + 40 + (frag ? 8 : 0) + 8, want - 28) == 0);
+                        }
 }
 
 /* §5.1 / RFC 7600: errors from routers on the IPv6 path (not under the prefix) come
@@ -1346,18 +1532,19 @@ static void test_5_2_icmp_extension_rfc4884(void) {
         CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
 
         /* Port Unreachable quoting 1128 bytes (141 words) of a 1148-byte datagram, with a
-         * 100-byte extension: the 1108-byte IPv4 datagram is more than 255 32-bit words,
-         * so it is cut to 1020 (Length 255) and the extension kept. */
+         * 100-byte extension: the ICMPv4 error may have 576 bytes (RFC 1812 §4.3.2.3), so
+         * the 1108-byte IPv4 datagram is cut to 576 - 28 - 100 = 448 (Length 112) and the
+         * extension kept whole. */
         el = mpls_extension(ext, 100);
         len = icmp6_error_ext(REMOTE6, 1, 4, 1100, 1128, 141, ext, el);
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
         check_valid(&R);
-        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 1100, 1020, 1020, 255, ext, el);
-        CHECK_EQ(wl, 20 + 8 + 1020 + 100);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 1100, 448, 448, 112, ext, el);
+        CHECK_EQ(wl, 576);
         CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
         check_inplace_same(false, len, 0);
 
-        /* An extension too big for 1280 bytes with 128 octets of datagram: dropped. */
+        /* An extension too big for 576 bytes with 128 octets of datagram: dropped. */
         el = mpls_extension(ext, 1128);
         len = icmp6_error_ext(ROUTER6, 3, 0, 20, 128, 16, ext, el);
         CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
@@ -1382,6 +1569,86 @@ static void test_5_2_icmp_extension_rfc4884(void) {
                         CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
                 }
         }
+}
+
+/* The padding rules of the original datagram field, one case per rule and direction
+ * (xlat.c, icmp_ext_finish()). RFC 4884 §4: the field "MUST contain at least 128
+ * octets. If the original datagram did not contain 128 octets, the 'original datagram'
+ * field MUST be zero padded to 128 octets"; §4.1-4.3 (ICMPv4): "zero padded to the
+ * nearest 32-bit boundary"; §4.4-4.5 (ICMPv6): to the nearest 64-bit boundary. Padding
+ * is only added where the datagram needs it: a quote that is cut short is cut back to
+ * the unit; the received padding is not datagram and is not carried over. RFC 7915
+ * §4.2/§5.2: the Length attribute "MUST be adjusted accordingly". */
+static void test_rfc4884_padding_rules(void) {
+        uint8_t ext[200], w[2000];
+        size_t len, wl, el;
+
+        setup("2001:db8:64::/96", 1500);
+        el = mpls_extension(ext, 12);
+
+        /* 4→6, RFC 4884 §4.4: the whole 136-byte datagram (34 words of 32 bits, no
+         * padding) becomes 156 bytes: padded to 160, Length 20 words of 64 bits. */
+        len = icmp4_error_ext(11, 0, 108, 136, 34, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 3, 0, 108, 156, 160, 20, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 4→6, RFC 4884 §4: the whole 48-byte datagram, padded to 128 in IPv4, is 68
+         * bytes in IPv6: padded to 128 again, Length 16. */
+        len = icmp4_error_ext(11, 0, 20, 128, 32, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 3, 0, 20, 128, 128, 16, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 4→6, only when needed: a router quoted 192 bytes (Length 48) of a 500-byte
+         * datagram. Translated, that is 212 bytes, not a multiple of 8: the quote is cut
+         * to 208 (Length 26); padding it to 216 would put 4 zero bytes where the packet
+         * had data. */
+        len = icmp4_error_ext(11, 0, 472, 192, 48, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp6_error_ext_expected(w, 3, 0, 472, 208, 208, 26, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 4→6, the received padding is not datagram: the whole 136-byte datagram padded
+         * to a 160-byte field (Length 40, 24 zero bytes) is laid out as above (156 →
+         * 160, Length 20), not as 180 translated bytes cut to 176. */
+        len = icmp4_error_ext(11, 0, 108, 160, 40, ext, el);
+        CHECK_EQ(t46(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp6_error_ext_expected(w, 3, 0, 108, 156, 160, 20, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, RFC 4884 §4.1: the whole 149-byte IPv6 datagram (padded to 152, Length
+         * 19) becomes 129 bytes: padded to 132, Length 33 words of 32 bits. */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 101, 152, 19, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 101, 129, 132, 33, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, RFC 4884 §4: 68 bytes padded to 128 (Length 16) → 48 → 128 (Length 32). */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 20, 128, 16, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 20, 48, 128, 32, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, a quote that must be cut to fit 576 bytes (RFC 1812 §4.3.2.3) is cut to
+         * the unit and not padded: the whole 536-byte IPv6 datagram (Length 67) is 516
+         * bytes in IPv4, 576 - 28 - 40 = 508 fit (Length 127) before the 40-byte
+         * extension. */
+        el = mpls_extension(ext, 40);
+        len = icmp6_error_ext(REMOTE6, 1, 4, 488, 536, 67, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        check_valid(&R);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 488, 508, 508, 127, ext, el);
+        CHECK_EQ(wl, 576);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
+
+        /* 6→4, the same datagram 8 bytes shorter fits whole: 508 bytes, no padding. */
+        len = icmp6_error_ext(REMOTE6, 1, 4, 480, 528, 66, ext, el);
+        CHECK_EQ(t64(len, 0), XLAT_VERDICT_TRANSLATED);
+        wl = icmp4_error_ext_expected(w, pkt(&R, 0), REMOTE4, 3, 3, 480, 508, 508, 127, ext, el);
+        CHECK_BYTES(pkt(&R, 0), R.packets[0].len, w, wl);
 }
 
 static void test_inplace_variants(void) {
@@ -1483,12 +1750,16 @@ int main(void) {
         test_5_1_addresses();
         test_5_1_extension_headers();
         test_5_1_1_fragment_header();
+        test_5_1_1_atomic_fragment_identification();
+        test_other_upper_layers();
         test_5_2_icmp_echo();
         test_5_2_icmp_error_from_router();
+        test_5_2_icmpv4_error_576();
         test_5_2_ptb_mtu();
         test_5_3_icmp_error_inner();
         test_4_2_icmp_extension_rfc4884();
         test_5_2_icmp_extension_rfc4884();
+        test_rfc4884_padding_rules();
         test_inplace_variants();
         test_round_trip();
         test_counters_and_strings();

@@ -4,8 +4,8 @@
  * Where the IPv4 side lives. The host's IPv4 stack needs a device that carries the CLAT
  * address (192.0.0.1/32) and the IPv4 default route, so that routing, source address
  * selection and sockets work unchanged. We keep the TUN backend's device for that
- * (v6mclat<ifindex>, set up by the very same code, compiled into this plugin from
- * src/plugins/clat-tun) and put two tc programs around it:
+ * (v6mclat<ifindex>, set up by the very same engine, the static library
+ * src/plugins/clat-tun/engine) and put two tc programs around it:
  *
  *   - tc egress of the CLAT device: IPv4 packets the stack routes to it are translated
  *     in place (bpf_skb_change_proto) and redirected to the uplink with
@@ -47,7 +47,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <linux/capability.h>
+#include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <linux/rtnetlink.h>
@@ -56,39 +56,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capability.h"
 #include "clat-ebpf.h"
 #include "clat-ebpf.skel.h"
 #include "clat-tun-name.h"
+#include "macro.h"
 #include "nl-transact.h"
+#include "tun-translator.h"
 #include "v6mostly/plugin.h"
 #include "xlat.h"
-
-extern unsigned int if_nametoindex(const char *ifname);
-extern const struct v6m_plugin clat_ebpf_tun_slow_path;
-#define SLOW (&clat_ebpf_tun_slow_path)
-
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 #define DISABLE_ENV "V6MOSTLY_CLAT_EBPF_DISABLE"
 #define VERIFIER_LOG_SIZE (64 * 1024)
 
 typedef struct EbpfPlugin {
         v6m_core *core;
-        void *slow; /* the TUN backend's plugin data */
 } EbpfPlugin;
 
 typedef struct EbpfLink {
         v6m_link *link;
-        void *slow; /* the TUN backend's link data */
+        TunTranslator *slow; /* the slow path, and the CLAT device */
         struct clat_ebpf *skel;
         int uplink_ifindex;
         int clat_ifindex;
@@ -126,19 +119,31 @@ static void log_load_failure(v6m_link *link, int error) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
-                v6m_link_log(link, LOG_WARNING, error, "clat-ebpf: libbpf: %s",
+                v6m_link_log(link, LOG_WARNING, error, "libbpf: %s",
                              strncmp(line, "libbpf: ", 8) == 0 ? line + 8 : line);
         }
+}
+
+static void clat_ebpf_destroyp(struct clat_ebpf **skel) {
+        if (*skel)
+                clat_ebpf__destroy(*skel);
+}
+
+/* The collection of libbpf's messages ends with the load that asked for it. */
+static void load_log_freep(char **log) {
+        free(*log);
+        load_log = NULL;
 }
 
 /* Open and load the programs (the verifier runs here). For probe() with a zero
  * configuration, for start() with the link's. */
 static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_ifindex, const struct xlat *x,
                      struct clat_ebpf **ret, char *reason, size_t reason_size) {
-        struct clat_ebpf *skel;
+        _cleanup_(load_log_freep) char *log = NULL;
+        _cleanup_(clat_ebpf_destroyp) struct clat_ebpf *skel = NULL;
         int r;
 
-        load_log = calloc(1, VERIFIER_LOG_SIZE);
+        log = load_log = calloc(1, VERIFIER_LOG_SIZE);
         load_log_len = 0;
         skel = clat_ebpf__open();
         if (!skel) {
@@ -146,7 +151,7 @@ static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_i
                 snprintf(reason, reason_size, "cannot open the BPF object: %s (libbpf's log in the journal)",
                          strerror(-r));
                 log_load_failure(link, r);
-                goto out;
+                return r;
         }
         if (c) {
                 skel->rodata->clat_ipv4 = c->ipv4_address.s_addr;
@@ -170,15 +175,10 @@ static int ebpf_load(v6m_link *link, const struct v6m_clat_config *c, int clat_i
                         snprintf(reason, reason_size, "cannot load the BPF programs: %s (libbpf's log in the journal)",
                                  strerror(-r));
                 log_load_failure(link, r);
-                clat_ebpf__destroy(skel);
-                goto out;
+                return r;
         }
-        *ret = skel;
-        r = 0;
-out:
-        free(load_log);
-        load_log = NULL;
-        return r;
+        *ret = TAKE_PTR(skel);
+        return 0;
 }
 
 /* ---- tc ---- */
@@ -256,9 +256,9 @@ static int tc_slot_clear(v6m_link *link, int ifindex, enum bpf_tc_attach_point p
         DECLARE_LIBBPF_OPTS(bpf_tc_opts, d, .handle = CLAT_EBPF_TC_HANDLE, .priority = CLAT_EBPF_TC_PRIORITY);
         r = bpf_tc_detach(&hook, &d);
         if (r < 0)
-                return v6m_link_log(link, LOG_WARNING, r, "clat-ebpf: cannot remove a leftover filter on ifindex %d: %m",
+                return v6m_link_log(link, LOG_WARNING, r, "cannot remove a leftover filter on ifindex %d: %m",
                                     ifindex);
-        v6m_link_log(link, LOG_NOTICE, 0, "clat-ebpf: removed a leftover tc filter (program %u) on ifindex %d",
+        v6m_link_log(link, LOG_NOTICE, 0, "removed a leftover tc filter (program %u) on ifindex %d",
                      q.prog_id, ifindex);
         return 0;
 }
@@ -284,14 +284,14 @@ static void tc_detach(v6m_link *link, int ifindex, enum bpf_tc_attach_point poin
         int r = bpf_tc_detach(&hook, &o);
 
         if (r < 0 && r != -ENOENT && r != -ENODEV && r != -EINVAL)
-                v6m_link_log(link, LOG_WARNING, r, "clat-ebpf: cannot detach the tc filter on ifindex %d: %m", ifindex);
+                v6m_link_log(link, LOG_WARNING, r, "cannot detach the tc filter on ifindex %d: %m", ifindex);
 }
 
 /* ---- counters ---- */
 
 static void counters_read(EbpfLink *e, uint64_t sum[static _CLAT_EBPF_COUNTER_MAX]) {
         int ncpus = libbpf_num_possible_cpus();
-        uint64_t *v;
+        _cleanup_free_ uint64_t *v = NULL;
 
         memset(sum, 0, sizeof(uint64_t) * _CLAT_EBPF_COUNTER_MAX);
         if (!e->skel || ncpus <= 0)
@@ -303,22 +303,11 @@ static void counters_read(EbpfLink *e, uint64_t sum[static _CLAT_EBPF_COUNTER_MA
                 if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.v6m_counters), &k, v) == 0)
                         for (int i = 0; i < ncpus; i++)
                                 sum[k] += v[i];
-        free(v);
 }
 
 /* ---- plugin callbacks ---- */
 
-static bool have_cap(int cap) {
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-        struct __user_cap_data_struct d[2] = {};
-
-        if (syscall(SYS_capget, &h, d) < 0)
-                return false;
-        return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 static int clat_ebpf_probe(void *plugin_data, v6m_link *link, char *reason, size_t reason_size) {
-        EbpfPlugin *p = plugin_data;
         struct v6m_nat64_prefix prefix;
         struct clat_ebpf *skel = NULL;
         const char *env = getenv(DISABLE_ENV);
@@ -333,11 +322,11 @@ static int clat_ebpf_probe(void *plugin_data, v6m_link *link, char *reason, size
                          libbpf_major_version(), libbpf_minor_version());
                 return -EOPNOTSUPP;
         }
-        if (!have_cap(CAP_NET_ADMIN)) {
+        if (!have_effective_capability(CAP_NET_ADMIN)) {
                 snprintf(reason, reason_size, "no CAP_NET_ADMIN");
                 return -EPERM;
         }
-        if (!have_cap(CAP_BPF) && !have_cap(CAP_SYS_ADMIN)) {
+        if (!have_effective_capability(CAP_BPF) && !have_effective_capability(CAP_SYS_ADMIN)) {
                 snprintf(reason, reason_size, "no CAP_BPF (nor CAP_SYS_ADMIN)");
                 return -EPERM;
         }
@@ -347,7 +336,7 @@ static int clat_ebpf_probe(void *plugin_data, v6m_link *link, char *reason, size
                 return -EOPNOTSUPP;
         }
         /* The slow path is the TUN backend: it must be usable too. */
-        r = SLOW->probe(p->slow, link, reason, reason_size);
+        r = tun_translator_probe(link, reason, reason_size);
         if (r < 0) {
                 char why[200];
                 snprintf(why, sizeof(why), "%s", reason);
@@ -385,7 +374,7 @@ static void ebpf_link_teardown(EbpfLink *e) {
 
                 counters_read(e, c);
                 v6m_link_log(e->link, LOG_INFO, 0,
-                             "clat-ebpf: fast path translated %" PRIu64 " packets 4→6 and %" PRIu64
+                             "fast path translated %" PRIu64 " packets 4→6 and %" PRIu64
                              " 6→4; %" PRIu64 " and %" PRIu64 " went to the slow path",
                              c[CLAT_EBPF_FAST_4TO6], c[CLAT_EBPF_FAST_6TO4], c[CLAT_EBPF_SLOW_4TO6],
                              c[CLAT_EBPF_SLOW_6TO4]);
@@ -396,7 +385,8 @@ static void ebpf_link_teardown(EbpfLink *e) {
 }
 
 static int ebpf_link_setup(EbpfLink *e, const struct v6m_clat_config *config) {
-        char name[CLAT_IFNAMSIZ], reason[256] = "";
+        char reason[256] = "";
+        const char *name = tun_translator_get_device(e->slow);
         const char *why = NULL;
         struct xlat x;
         int r;
@@ -409,31 +399,31 @@ static int ebpf_link_setup(EbpfLink *e, const struct v6m_clat_config *config) {
         };
         r = xlat_init(&x, &xc, &why);
         if (r < 0)
-                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: invalid translator settings: %s", why);
+                return v6m_link_log(e->link, LOG_WARNING, r, "invalid translator settings: %s", why);
         if (config->nat64.len != 96)
-                return v6m_link_log(e->link, LOG_WARNING, EOPNOTSUPP, "clat-ebpf: NAT64 prefix is not a /96");
+                return v6m_link_log(e->link, LOG_WARNING, EOPNOTSUPP, "NAT64 prefix is not a /96");
 
         e->uplink_ifindex = config->uplink_ifindex;
-        clat_tun_name(config->uplink_ifindex, name);
-        e->clat_ifindex = (int) if_nametoindex(name);
+        /* Asked by name, not taken from the engine: the device may have gone since. */
+        e->clat_ifindex = name ? (int) if_nametoindex(name) : 0;
         if (e->clat_ifindex <= 0)
-                return v6m_link_log(e->link, LOG_WARNING, ENODEV, "clat-ebpf: %s is missing", name);
+                return v6m_link_log(e->link, LOG_WARNING, ENODEV, "%s is missing", name ?: "the CLAT device");
 
         r = ebpf_load(e->link, config, e->clat_ifindex, &x, &e->skel, reason, sizeof(reason));
         if (r < 0)
-                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: %s", reason);
+                return v6m_link_log(e->link, LOG_WARNING, r, "%s", reason);
 
         r = tc_attach(e->link, e->clat_ifindex, BPF_TC_EGRESS, bpf_program__fd(e->skel->progs.v6m_clat_4to6));
         if (r < 0)
-                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: cannot attach to tc egress of %s: %m", name);
+                return v6m_link_log(e->link, LOG_WARNING, r, "cannot attach to tc egress of %s: %m", name);
         e->egress_attached = true;
         r = tc_attach(e->link, e->uplink_ifindex, BPF_TC_INGRESS, bpf_program__fd(e->skel->progs.v6m_clat_6to4));
         if (r == -EBUSY)
                 return v6m_link_log(e->link, LOG_WARNING, r,
-                                    "clat-ebpf: tc ingress handle/priority 0x%x/0x%x of the uplink is taken by a foreign filter",
+                                    "tc ingress handle/priority 0x%x/0x%x of the uplink is taken by a foreign filter",
                                     CLAT_EBPF_TC_HANDLE, CLAT_EBPF_TC_PRIORITY);
         if (r < 0)
-                return v6m_link_log(e->link, LOG_WARNING, r, "clat-ebpf: cannot attach to tc ingress of the uplink: %m");
+                return v6m_link_log(e->link, LOG_WARNING, r, "cannot attach to tc ingress of the uplink: %m");
         e->ingress_attached = true;
         e->running = true;
         return 0;
@@ -441,7 +431,6 @@ static int ebpf_link_setup(EbpfLink *e, const struct v6m_clat_config *config) {
 
 static int clat_ebpf_init(v6m_core *core, void **ret) {
         EbpfPlugin *p = calloc(1, sizeof(EbpfPlugin));
-        int r;
 
         if (!p)
                 return -ENOMEM;
@@ -449,21 +438,19 @@ static int clat_ebpf_init(v6m_core *core, void **ret) {
         /* libbpf's messages go nowhere but into a load's log: a query that finds no
          * clsact is not worth a line on stderr. */
         libbpf_set_print(libbpf_print);
-        r = SLOW->init(core, &p->slow);
-        if (r < 0) {
-                free(p);
-                return r;
-        }
         *ret = p;
         return 0;
 }
 
 static void clat_ebpf_done(void *plugin_data) {
-        EbpfPlugin *p = plugin_data;
+        free(plugin_data);
+}
 
-        if (p && SLOW->done)
-                SLOW->done(p->slow);
-        free(p);
+/* The slow path's workers died: the CLAT device may be gone, and with it the fast path. */
+static void slow_path_dead(TunTranslator *t, int error, void *userdata) {
+        EbpfLink *e = userdata;
+
+        v6m_link_report_clat(e->link, V6M_CLAT_FAILED, error, "the TUN translator stopped");
 }
 
 /* Somebody else (tc filter del, another tool's clean-up) may remove our filter from the
@@ -478,7 +465,7 @@ static int watch_handler(sd_event_source *s, uint64_t usec, void *userdata) {
                 return 0;
         if (bpf_tc_query(&hook, &q) < 0 || !tc_filter_is_ours(e->uplink_ifindex, BPF_TC_INGRESS)) {
                 e->ingress_attached = false;
-                v6m_link_log(e->link, LOG_WARNING, 0, "clat-ebpf: our tc filter on the uplink was removed by someone else");
+                v6m_link_log(e->link, LOG_WARNING, 0, "our tc filter on the uplink was removed by someone else");
                 v6m_link_report_clat(e->link, V6M_CLAT_FAILED, 0, "the tc filter on the uplink was removed by someone else");
                 return 0;
         }
@@ -489,49 +476,47 @@ static int watch_handler(sd_event_source *s, uint64_t usec, void *userdata) {
 
 static int clat_ebpf_link_add(void *plugin_data, v6m_link *link, void **ret_link_data) {
         EbpfPlugin *p = plugin_data;
-        EbpfLink *e = calloc(1, sizeof(EbpfLink));
+        _cleanup_free_ EbpfLink *e = calloc(1, sizeof(EbpfLink));
         int r;
 
         if (!e)
                 return -ENOMEM;
         e->link = link;
         e->event = v6m_core_get_event(p->core);
-        r = SLOW->link_add(p->slow, link, &e->slow);
-        if (r < 0) {
-                free(e);
+        r = tun_translator_new(link, e->event, slow_path_dead, e, &e->slow);
+        if (r < 0)
                 return r;
-        }
         /* A daemon killed with SIGKILL left its uplink filter behind: remove it now,
          * whether or not this link gets a CLAT again. */
-        if (have_cap(CAP_NET_ADMIN))
+        if (have_effective_capability(CAP_NET_ADMIN))
                 (void) tc_slot_clear(link, v6m_link_get_ifindex(link), BPF_TC_INGRESS);
-        *ret_link_data = e;
+        *ret_link_data = TAKE_PTR(e);
         return 0;
 }
 
-static void clat_ebpf_stop(void *plugin_data, v6m_link *link, void *link_data) {
-        EbpfPlugin *p = plugin_data;
-        EbpfLink *e = link_data;
-
-        if (!e)
+/* Stop, or undo a half-made start: the fast path, then the slow path. */
+static void ebpf_link_stopp(EbpfLink **e) {
+        if (!*e)
                 return;
-        ebpf_link_teardown(e);
-        SLOW->stop(p->slow, link, e->slow);
+        ebpf_link_teardown(*e);
+        tun_translator_stop((*e)->slow);
+}
+
+static void clat_ebpf_stop(void *plugin_data, v6m_link *link, void *link_data) {
+        ebpf_link_stopp(&(EbpfLink *) { link_data });
 }
 
 static void clat_ebpf_link_remove(void *plugin_data, v6m_link *link, void *link_data) {
-        EbpfPlugin *p = plugin_data;
         EbpfLink *e = link_data;
 
+        ebpf_link_stopp(&e);
         if (!e)
                 return;
-        ebpf_link_teardown(e);
-        SLOW->link_remove(p->slow, link, e->slow);
+        tun_translator_free(e->slow);
         free(e);
 }
 
 static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, const struct v6m_clat_config *config) {
-        EbpfPlugin *p = plugin_data;
         EbpfLink *e = link_data;
         int r;
 
@@ -540,23 +525,19 @@ static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, c
         if (e->running)
                 clat_ebpf_stop(plugin_data, link, e);
         /* The slow path first: it makes the CLAT device the fast path attaches to. */
-        r = SLOW->start(p->slow, link, e->slow, config);
+        r = tun_translator_start(e->slow, config);
         if (r < 0)
                 return r;
+        _cleanup_(ebpf_link_stopp) EbpfLink *undo = e;
         r = ebpf_link_setup(e, config);
-        if (r < 0) {
-                ebpf_link_teardown(e);
-                SLOW->stop(p->slow, link, e->slow);
+        if (r < 0)
                 return r;
-        }
         r = sd_event_add_time_relative(e->event, &e->watch, CLOCK_MONOTONIC, WATCH_USEC, 0, watch_handler, e);
-        if (r < 0) {
-                ebpf_link_teardown(e);
-                SLOW->stop(p->slow, link, e->slow);
+        if (r < 0)
                 return r;
-        }
+        TAKE_PTR(undo);
         v6m_link_log(link, LOG_INFO, 0,
-                     "clat-ebpf: fast path on tc egress of the CLAT device and tc ingress of the uplink (clsact; "
+                     "fast path on tc egress of the CLAT device and tc ingress of the uplink (clsact; "
                      "libbpf %u.%u has no tcx API)",
                      libbpf_major_version(), libbpf_minor_version());
         v6m_link_report_clat(link, V6M_CLAT_RUNNING, 0, NULL);
@@ -564,17 +545,13 @@ static int clat_ebpf_start(void *plugin_data, v6m_link *link, void *link_data, c
 }
 
 static int clat_ebpf_stats(void *plugin_data, v6m_link *link, void *link_data, struct v6m_clat_stats *ret) {
-        EbpfPlugin *p = plugin_data;
         EbpfLink *e = link_data;
         uint64_t c[_CLAT_EBPF_COUNTER_MAX];
-        int r;
 
         *ret = (struct v6m_clat_stats) {};
         if (!e)
                 return 0;
-        r = SLOW->stats(p->slow, link, e->slow, ret);
-        if (r < 0)
-                return r;
+        tun_translator_stats(e->slow, ret);
         counters_read(e, c);
         ret->packets_4to6 += c[CLAT_EBPF_FAST_4TO6];
         ret->packets_6to4 += c[CLAT_EBPF_FAST_6TO4];

@@ -31,9 +31,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <sched.h>
@@ -41,7 +41,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -49,6 +48,7 @@
 #include <libkmod.h>
 #endif
 
+#include "capability.h"
 #include "clat-tun-name.h"
 #include "ipxlat-nl.h"
 #include "jool-nl.h"
@@ -57,9 +57,6 @@
 #include "nl-transact.h"
 #include "tun-netlink.h"
 #include "v6mostly/plugin.h"
-
-extern unsigned int if_nametoindex(const char *ifname);
-extern char *if_indextoname(unsigned int ifindex, char *ifname);
 
 #define JOOL_MODULE "jool_siit"
 #define JOOL_INSTANCE "v6mostly"
@@ -91,15 +88,6 @@ typedef struct KmodLink {
 
 /* ---- capabilities, modules, families ---- */
 
-static bool have_cap(int cap) {
-        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-        struct __user_cap_data_struct d[2] = {};
-
-        if (syscall(SYS_capget, &h, d) < 0)
-                return false;
-        return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 static bool module_loaded(const char *name) {
         char path[128];
 
@@ -112,7 +100,7 @@ static int module_load(const char *name, char *why, size_t size) {
         struct utsname u;
 
         (void) uname(&u);
-        if (!have_cap(CAP_SYS_MODULE)) {
+        if (!have_effective_capability(CAP_SYS_MODULE)) {
                 snprintf(why, size, "no CAP_SYS_MODULE");
                 return -EPERM;
         }
@@ -253,7 +241,7 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
                 snprintf(reason, reason_size, "disabled by V6MOSTLY_CLAT_KMOD_DISABLE=1 (a test knob)");
                 return -EPERM;
         }
-        if (!have_cap(CAP_NET_ADMIN)) {
+        if (!have_effective_capability(CAP_NET_ADMIN)) {
                 snprintf(reason, reason_size, "no CAP_NET_ADMIN");
                 return -EPERM;
         }
@@ -262,7 +250,7 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
 
         /* Jool runs in a network namespace of our own: unshare(CLONE_NEWNET) needs
          * CAP_SYS_ADMIN (the shipped unit does not grant it; see v6mostlyd.service). */
-        if (!have_cap(CAP_SYS_ADMIN)) {
+        if (!have_effective_capability(CAP_SYS_ADMIN)) {
                 snprintf(reason, reason_size,
                          "no CAP_SYS_ADMIN (needed to create the network namespace Jool translates in)");
                 return -EPERM;
@@ -297,10 +285,12 @@ static int clat_kmod_probe(void *plugin_data, v6m_link *link, char *reason, size
 
 /* ---- Jool in a namespace ---- */
 
-static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
+/* The steps of jool_ns_setup(); *ret_step names the one under way, for the message if it
+ * fails. */
+static int jool_ns_build(KmodLink *k, const char **ret_step, char *err, size_t err_size) {
         const struct v6m_clat_config *c = &k->config;
-        int orig = -1, ns_nl = -1, gfd = -1, family, r, i4, i6;
-        const char *step;
+        _cleanup_close_ int ns_nl = -1, gfd = -1;
+        int orig = -1, family, r, i4, i6;
 
         family = genl_family(JOOL_GENL_FAMILY);
         if (family < 0) {
@@ -325,26 +315,25 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
                 return r;
 
         /* The devices, created from the host side straight into the namespace. */
-        step = "cannot create the veth pair";
+        *ret_step = "cannot create the veth pair";
         r = kmod_nl_veth_new(k->host_nl, k->host_name, NS_VETH, k->ns_fd);
         if (r < 0)
-                goto fail;
-        step = "cannot create the ipvlan (L3) device on the uplink";
+                return r;
+        *ret_step = "cannot create the ipvlan (L3) device on the uplink";
         r = kmod_nl_ipvlan_l3_new(k->host_nl, NS_IPVLAN, c->uplink_ifindex, k->ns_fd);
         if (r < 0)
-                goto fail;
+                return r;
         k->host_ifindex = (int) if_nametoindex(k->host_name);
         if (k->host_ifindex <= 0) {
-                step = "the host side of the veth pair vanished";
-                r = -ENODEV;
-                goto fail;
+                *ret_step = "the host side of the veth pair vanished";
+                return -ENODEV;
         }
 
         /* Inside: addresses, routes, Jool. */
         r = ns_enter(k->ns_fd, &orig);
         if (r < 0) {
-                step = "cannot enter the translator's namespace";
-                goto fail;
+                *ret_step = "cannot enter the translator's namespace";
+                return r;
         }
         sysctl_write("/proc/sys/net/ipv4/conf/all/forwarding", "1");
         sysctl_write("/proc/sys/net/ipv6/conf/all/forwarding", "1");
@@ -353,7 +342,7 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
         gfd = genl_open();
         i4 = (int) if_nametoindex(NS_VETH);
         i6 = (int) if_nametoindex(NS_IPVLAN);
-        step = "cannot configure the translator's namespace";
+        *ret_step = "cannot configure the translator's namespace";
         r = ns_nl < 0 ? ns_nl : gfd < 0 ? gfd : (i4 <= 0 || i6 <= 0) ? -ENODEV : 0;
         if (r >= 0)
                 r = tun_nl_link_set(ns_nl, 1, 0, true); /* lo */
@@ -370,26 +359,22 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
         if (r >= 0)
                 r = kmod_nl_route_add(ns_nl, AF_INET, &c->ipv4_address, 32, i4, &ll_host, 0, NULL);
         if (r >= 0) {
-                step = "Jool: instance add";
+                *ret_step = "Jool: instance add";
                 r = jool_transact(gfd,
                                   jool_nl_instance_add(family, 0, JOOL_INSTANCE, &c->nat64.prefix, c->nat64.len),
                                   NULL, err, err_size);
         }
         if (r >= 0) {
-                step = "Jool: eamt add";
+                *ret_step = "Jool: eamt add";
                 r = jool_transact(gfd, jool_nl_eamt_add(family, 0, JOOL_INSTANCE, &c->ipv6_address, &c->ipv4_address),
                                   NULL, err, err_size);
         }
-        if (ns_nl >= 0)
-                close(ns_nl);
-        if (gfd >= 0)
-                close(gfd);
         ns_leave(orig);
         if (r < 0)
-                goto fail;
+                return r;
 
         /* Host side. */
-        step = "cannot configure the host side of the veth pair";
+        *ret_step = "cannot configure the host side of the veth pair";
         r = tun_nl_link_set(k->host_nl, k->host_ifindex, c->mtu, true);
         if (r >= 0)
                 r = kmod_nl_addr6_add(k->host_nl, k->host_ifindex, &ll_host, 64);
@@ -398,10 +383,16 @@ static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
         if (r >= 0)
                 r = kmod_nl_route_add(k->host_nl, AF_INET, NULL, 0, k->host_ifindex, &ll_ns, c->route_metric,
                                       &c->ipv4_address);
-        if (r < 0)
-                goto fail;
-        return 0;
-fail:
+        return r < 0 ? r : 0;
+}
+
+static int jool_ns_setup(KmodLink *k, char *err, size_t err_size) {
+        const char *step = NULL;
+        int r;
+
+        r = jool_ns_build(k, &step, err, err_size);
+        if (r >= 0 || !step)
+                return r;
         if (!err[0] || strncmp(step, "Jool", 4) != 0)
                 snprintf(err, err_size, "%s: %s", step, strerror(-r));
         else {
@@ -516,7 +507,7 @@ static void kmod_teardown(KmodLink *k) {
                 int r = tun_nl_link_delete_by_name(k->host_nl, k->host_name);
 
                 if (r < 0 && r != -ENODEV)
-                        v6m_link_log(k->link, LOG_WARNING, r, "clat-kmod: cannot delete %s: %m", k->host_name);
+                        v6m_link_log(k->link, LOG_WARNING, r, "cannot delete %s: %m", k->host_name);
         }
         if (k->host_nl >= 0)
                 close(k->host_nl);
@@ -539,7 +530,7 @@ static int health_handler(sd_event_source *s, uint64_t usec, void *userdata) {
                 r = jool_check(k, why, sizeof(why));
         if (r < 0) {
                 k->failed = true;
-                v6m_link_log(k->link, LOG_WARNING, r, "clat-kmod: %s", why);
+                v6m_link_log(k->link, LOG_WARNING, r, "%s", why);
                 v6m_link_report_clat(k->link, V6M_CLAT_FAILED, 0, why);
                 return 0;
         }
@@ -594,20 +585,20 @@ static int clat_kmod_start(void *plugin_data, v6m_link *link, void *link_data, c
         /* A device left by a daemon that was killed (its namespace may still be dying). */
         r = tun_nl_link_delete_by_name(k->host_nl, k->host_name);
         if (r >= 0)
-                v6m_link_log(link, LOG_NOTICE, 0, "clat-kmod: removed %s left behind by an earlier run", k->host_name);
+                v6m_link_log(link, LOG_NOTICE, 0, "removed %s left behind by an earlier run", k->host_name);
 
         k->mode = KMOD_IPXLAT;
         r = ipxlat_setup(k, err, sizeof(err));
         if (r == -EOPNOTSUPP) {
                 if (err[0])
-                        v6m_link_log(link, LOG_INFO, 0, "clat-kmod: ipxlat not usable (%s), using Jool", err);
+                        v6m_link_log(link, LOG_INFO, 0, "ipxlat not usable (%s), using Jool", err);
                 (void) tun_nl_link_delete_by_name(k->host_nl, k->host_name);
                 err[0] = '\0';
                 k->mode = KMOD_JOOL;
                 r = jool_ns_setup(k, err, sizeof(err));
         }
         if (r < 0) {
-                v6m_link_log(link, LOG_WARNING, r, "clat-kmod: %s", err[0] ? err : strerror(-r));
+                v6m_link_log(link, LOG_WARNING, r, "%s", err[0] ? err : strerror(-r));
                 kmod_teardown(k);
                 return r;
         }
@@ -616,7 +607,7 @@ static int clat_kmod_start(void *plugin_data, v6m_link *link, void *link_data, c
                 kmod_teardown(k);
                 return r;
         }
-        v6m_link_log(link, LOG_INFO, 0, "clat-kmod: %s, %s up, %s/32 ↔ %s, MTU %u",
+        v6m_link_log(link, LOG_INFO, 0, "%s, %s up, %s/32 ↔ %s, MTU %u",
                      k->mode == KMOD_JOOL ? "Jool SIIT in its own network namespace" : "ipxlat device", k->host_name,
                      inet_ntop(AF_INET, &config->ipv4_address, a4, sizeof(a4)),
                      inet_ntop(AF_INET6, &config->ipv6_address, a6, sizeof(a6)), config->mtu);

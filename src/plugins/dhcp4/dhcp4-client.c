@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The RFC 2131 client state machine for one link (figure 5 of the RFC), with RFC 8925
- * option 108, RFC 5227 address conflict detection and RFC 3442 classless routes. */
+ * option 108 and RFC 3442 classless routes. It sends, receives and keeps time; what
+ * becomes of a lease (the link's address and routes, the lease file, the report to the
+ * core) is its owner's, told through Dhcp4ClientOps (dhcp4-link.c). An ACKed address is
+ * checked with the RFC 5227 probe of dhcp4-acd.c before it is used. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,12 +12,6 @@
 
 #include "dhcp4-internal.h"
 
-/* RFC 5227 §1.1 constants. */
-#define PROBE_WAIT_USEC (1 * USEC_PER_SEC)
-#define PROBE_NUM 3
-#define PROBE_MIN_USEC (1 * USEC_PER_SEC)
-#define PROBE_MAX_USEC (2 * USEC_PER_SEC)
-#define ANNOUNCE_WAIT_USEC (2 * USEC_PER_SEC)
 /* RFC 2131 §3.1.5: wait at least 10 s after a DECLINE before starting again. */
 #define DECLINE_WAIT_USEC (10 * USEC_PER_SEC)
 /* RFC 2131 §4.4.1 suggests a random 1-10 s before the first DISCOVER; a host that just
@@ -31,7 +28,7 @@
 #define TIMER_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
 #define IN_SET_STATE(s, a, b, c) ((s) == (a) || (s) == (b) || (s) == (c))
-#define log_client(c, prio, err, ...) v6m_link_log((c)->link, prio, err, "DHCPv4: " __VA_ARGS__)
+#define log_client(c, prio, err, ...) log_dhcp4_link((c)->link, prio, err, __VA_ARGS__)
 
 static const char *const dhcp4_client_state_table[_DHCP4_STATE_MAX] = {
         [DHCP4_STATE_STOPPED] = "stopped",         [DHCP4_STATE_INIT] = "init",
@@ -55,13 +52,6 @@ static uint64_t now_usec(Dhcp4Client *c) {
         return t;
 }
 
-static uint64_t now_realtime_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static uint64_t random_u64(void) {
         uint64_t v;
 
@@ -71,7 +61,7 @@ static uint64_t random_u64(void) {
 }
 
 /* A random value in [min, max]. */
-static uint64_t random_between(uint64_t min, uint64_t max) {
+uint64_t dhcp4_random_between(uint64_t min, uint64_t max) {
         return min + random_u64() % (max - min + 1);
 }
 
@@ -103,7 +93,8 @@ void dhcp4_client_count_drop(Dhcp4Client *c, const char *reason) {
 
 /* ---- timers ---- */
 
-static int timer_arm(Dhcp4Client *c, sd_event_source **s, uint64_t usec, sd_event_time_handler_t handler) {
+int dhcp4_timer_arm(sd_event *event, sd_event_source **s, uint64_t usec, sd_event_time_handler_t handler,
+                    void *userdata) {
         int r;
 
         if (*s) {
@@ -111,67 +102,34 @@ static int timer_arm(Dhcp4Client *c, sd_event_source **s, uint64_t usec, sd_even
                 if (r >= 0)
                         r = sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
         } else
-                r = sd_event_add_time(c->plugin->event, s, CLOCK_BOOTTIME, usec, TIMER_ACCURACY_USEC, handler, c);
+                r = sd_event_add_time(event, s, CLOCK_BOOTTIME, usec, TIMER_ACCURACY_USEC, handler, userdata);
+        return r;
+}
+
+void dhcp4_timer_disarm(sd_event_source *s) {
+        if (s)
+                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+static int timer_arm(Dhcp4Client *c, sd_event_source **s, uint64_t usec, sd_event_time_handler_t handler) {
+        int r;
+
+        r = dhcp4_timer_arm(c->plugin->event, s, usec, handler, c);
         if (r < 0)
                 log_client(c, LOG_ERR, r, "Failed to arm a timer: %m");
         return r;
 }
 
-static void timer_disarm(sd_event_source *s) {
-        if (s)
-                (void) sd_event_source_set_enabled(s, SD_EVENT_OFF);
-}
+/* ---- telling the owner ---- */
 
-/* ---- reporting ---- */
-
-static void report(Dhcp4Client *c, enum v6m_dhcp4_state state, const char *reason) {
-        struct v6m_dhcp4_status s = { .state = state, .reason = reason };
-
-        if (c->detaching)
-                return;
-        if (state == V6M_DHCP4_BOUND) {
-                s.address = c->lease.yiaddr;
-                s.prefixlen = c->configured.prefixlen;
-                s.server = c->lease.server_id;
-                s.lease_expiry_usec = c->lease_time == UINT32_MAX
-                                              ? V6M_USEC_INFINITY
-                                              : c->lease_start_usec + (uint64_t) c->lease_time * USEC_PER_SEC;
-        } else if (state == V6M_DHCP4_V6ONLY) {
-                s.server = c->v6only_server;
-                s.v6only_until_usec = c->v6only_until_usec;
-        }
-        (void) v6m_link_report_dhcp4(c->link, &s);
-}
-
-static void report_dns(Dhcp4Client *c, const Dhcp4Message *lease) {
-        struct v6m_dns_server servers[DHCP4_MAX_DNS_SERVERS] = {};
-        char *domains[2] = { NULL, NULL };
-        size_t n = 0;
-        int r;
-
-        if (c->detaching)
-                return;
-        if (lease) {
-                for (size_t i = 0; i < lease->n_dns_servers; i++) {
-                        if (lease->dns_servers[i].s_addr == 0)
-                                continue;
-                        servers[n].family = AF_INET;
-                        servers[n].address.in = lease->dns_servers[i];
-                        n++;
-                }
-                if (lease->domain[0])
-                        domains[0] = (char *) lease->domain;
-        }
-        r = v6m_link_report_dns(c->link, V6M_DNS_SOURCE_DHCP4, servers, n, domains[0] ? domains : NULL);
-        if (r < 0)
-                log_client(c, LOG_WARNING, r, "Failed to report DNS servers: %m");
+static void report(Dhcp4Client *c, Dhcp4ClientEvent event, const char *reason) {
+        (void) c->ops->event(c, event, reason, c->userdata);
 }
 
 /* ---- sockets ---- */
 
 static int raw_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 static int udp_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata);
-static int arp_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata);
 
 static void socket_close(int *fd, sd_event_source **s) {
         *s = sd_event_source_disable_unref(*s);
@@ -180,47 +138,42 @@ static void socket_close(int *fd, sd_event_source **s) {
         *fd = -1;
 }
 
-static int socket_watch(Dhcp4Client *c, int fd, sd_event_source **s, sd_event_io_handler_t handler) {
-        return sd_event_add_io(c->plugin->event, s, fd, EPOLLIN, handler, c);
+/* Take a socket just opened (or the error of opening it) and watch it. */
+static int socket_adopt(Dhcp4Client *c, int opened, int *fd, sd_event_source **s, sd_event_io_handler_t handler,
+                        const char *what) {
+        int r;
+
+        if (opened < 0)
+                return log_client(c, LOG_ERR, opened, "Failed to open the %s socket: %m", what);
+        *fd = opened;
+        r = sd_event_add_io(c->plugin->event, s, *fd, EPOLLIN, handler, c);
+        if (r < 0)
+                return log_client(c, LOG_ERR, r, "Failed to watch the %s socket: %m", what);
+        return 0;
 }
 
-/* Open what the state needs and close the rest. */
-static int client_sockets(Dhcp4Client *c, bool raw, bool udp, bool arp) {
+/* Open what the state needs and close the rest; `acd`: leave a running probe alone. */
+static int client_sockets(Dhcp4Client *c, bool raw, bool udp, bool acd) {
         int r;
 
         if (!raw)
                 socket_close(&c->raw_fd, &c->raw_source);
         else if (c->raw_fd < 0) {
-                r = dhcp4_socket_raw_open(c->ifindex);
+                r = socket_adopt(c, dhcp4_socket_raw_open(c->ifindex), &c->raw_fd, &c->raw_source, raw_handler,
+                                 "packet");
                 if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to open the packet socket: %m");
-                c->raw_fd = r;
-                r = socket_watch(c, c->raw_fd, &c->raw_source, raw_handler);
-                if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to watch the packet socket: %m");
+                        return r;
         }
         if (!udp)
                 socket_close(&c->udp_fd, &c->udp_source);
         else if (c->udp_fd < 0) {
-                r = dhcp4_socket_udp_open(c->ifname, c->lease.yiaddr);
+                r = socket_adopt(c, dhcp4_socket_udp_open(c->ifname, c->lease.yiaddr), &c->udp_fd, &c->udp_source,
+                                 udp_handler, "UDP");
                 if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to open the UDP socket: %m");
-                c->udp_fd = r;
-                r = socket_watch(c, c->udp_fd, &c->udp_source, udp_handler);
-                if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to watch the UDP socket: %m");
+                        return r;
         }
-        if (!arp)
-                socket_close(&c->arp_fd, &c->arp_source);
-        else if (c->arp_fd < 0) {
-                r = dhcp4_socket_arp_open(c->ifindex);
-                if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to open the ARP socket: %m");
-                c->arp_fd = r;
-                r = socket_watch(c, c->arp_fd, &c->arp_source, arp_handler);
-                if (r < 0)
-                        return log_client(c, LOG_ERR, r, "Failed to watch the ARP socket: %m");
-        }
+        if (!acd)
+                dhcp4_acd_stop(&c->acd);
         return 0;
 }
 
@@ -284,9 +237,9 @@ static int send_unicast(Dhcp4Client *c, int fd, const Dhcp4Message *m, struct in
         return 0;
 }
 
-/* ---- configuring the link ---- */
+/* ---- the lease ---- */
 
-static uint8_t lease_prefixlen(const Dhcp4Message *m) {
+uint8_t dhcp4_lease_prefixlen(const Dhcp4Message *m) {
         uint32_t a = ntohl(m->yiaddr.s_addr);
         int r;
 
@@ -303,37 +256,7 @@ static uint8_t lease_prefixlen(const Dhcp4Message *m) {
         return 24;
 }
 
-static bool in_subnet(struct in_addr a, struct in_addr net, uint8_t prefixlen) {
-        uint32_t mask = prefixlen == 0 ? 0 : ~((UINT32_C(1) << (32 - prefixlen)) - 1);
-
-        if (prefixlen >= 32)
-                return a.s_addr == net.s_addr;
-        return (ntohl(a.s_addr) & mask) == (ntohl(net.s_addr) & mask);
-}
-
-static bool route_equal(const Dhcp4Route *a, const Dhcp4Route *b) {
-        return a->destination.s_addr == b->destination.s_addr && a->prefixlen == b->prefixlen &&
-               a->gateway.s_addr == b->gateway.s_addr;
-}
-
-/* RFC 3442 §1: with option 121 present, option 3 is ignored. */
-static size_t lease_routes(const Dhcp4Message *m, Dhcp4Route *ret) {
-        size_t n = 0;
-
-        if (m->has_classless_routes) {
-                for (size_t i = 0; i < m->n_classless_routes; i++)
-                        ret[n++] = m->classless_routes[i];
-                return n;
-        }
-        for (size_t i = 0; i < m->n_routers; i++)
-                if (m->routers[i].s_addr != 0) {
-                        ret[n++] = (Dhcp4Route) { .prefixlen = 0, .gateway = m->routers[i] };
-                        break; /* one default route; more would only be ECMP by accident */
-                }
-        return n;
-}
-
-static uint32_t lease_remaining_s(Dhcp4Client *c) {
+uint32_t dhcp4_client_lease_remaining_s(Dhcp4Client *c) {
         uint64_t now = now_usec(c), end;
 
         if (c->lease_time == UINT32_MAX)
@@ -344,134 +267,9 @@ static uint32_t lease_remaining_s(Dhcp4Client *c) {
         return (uint32_t) MIN((end - now + USEC_PER_SEC - 1) / USEC_PER_SEC, (uint64_t) UINT32_MAX - 1);
 }
 
-static void unconfigure(Dhcp4Client *c) {
-        Dhcp4Configured *cf = &c->configured;
-        char a[INET_ADDRSTRLEN];
-        int r;
-
-        for (size_t i = cf->n_routes; i > 0; i--) {
-                const Dhcp4Route *rt = cf->routes + i - 1;
-
-                r = dhcp4_netlink_route(c->plugin->nl, c->ifindex, false, rt, cf->route_metric,
-                                        !in_subnet(rt->gateway, cf->addr, cf->prefixlen));
-                if (r < 0 && r != -ESRCH)
-                        log_client(c, LOG_WARNING, r, "Failed to remove a route: %m");
-        }
-        cf->n_routes = 0;
-        if (cf->address) {
-                r = dhcp4_netlink_address(c->plugin->nl, c->ifindex, false, cf->addr, cf->prefixlen, (struct in_addr) {}, 0);
-                if (r < 0 && r != -ESRCH && r != -ENODEV)
-                        log_client(c, LOG_WARNING, r, "Failed to remove address %s: %m",
-                                   inet_ntop(AF_INET, &cf->addr, a, sizeof(a)));
-                else
-                        log_client(c, LOG_INFO, 0, "Removed address %s/%u", inet_ntop(AF_INET, &cf->addr, a, sizeof(a)),
-                                   cf->prefixlen);
-                cf->address = false;
-        }
-        if (cf->mtu_before) {
-                r = dhcp4_netlink_mtu(c->plugin->nl, c->ifindex, cf->mtu_before);
-                if (r < 0 && r != -ENODEV)
-                        log_client(c, LOG_WARNING, r, "Failed to restore MTU %u: %m", cf->mtu_before);
-                cf->mtu_before = 0;
-        }
-        report_dns(c, NULL);
-}
-
-/* Make the link carry the lease in c->lease: add or refresh the address, add routes that
- * are new, remove ones the lease no longer has. */
-static int configure(Dhcp4Client *c) {
-        Dhcp4Configured *cf = &c->configured;
-        const Dhcp4Message *m = &c->lease;
-        Dhcp4Route want[DHCP4_MAX_ROUTES];
-        size_t n_want;
-        uint8_t prefixlen = lease_prefixlen(m);
-        struct in_addr broadcast = m->has_broadcast ? m->broadcast : (struct in_addr) {
-                .s_addr = m->yiaddr.s_addr | htonl(prefixlen >= 32 ? 0 : (UINT32_C(1) << (32 - prefixlen)) - 1) };
-        char a[INET_ADDRSTRLEN];
-        int r;
-
-        if (cf->address && (cf->addr.s_addr != m->yiaddr.s_addr || cf->prefixlen != prefixlen ||
-                            cf->route_metric != c->route_metric))
-                unconfigure(c);
-
-        inet_ntop(AF_INET, &m->yiaddr, a, sizeof(a));
-        r = dhcp4_netlink_address(c->plugin->nl, c->ifindex, true, m->yiaddr, prefixlen, broadcast, lease_remaining_s(c));
-        if (r < 0)
-                return log_client(c, LOG_ERR, r, "Failed to add address %s/%u: %m", a, prefixlen);
-        if (!cf->address)
-                log_client(c, LOG_INFO, 0, "Added address %s/%u", a, prefixlen);
-        cf->address = true;
-        cf->addr = m->yiaddr;
-        cf->prefixlen = prefixlen;
-        cf->route_metric = c->route_metric;
-
-        n_want = lease_routes(m, want);
-        /* Remove what the lease dropped. */
-        for (size_t i = 0; i < cf->n_routes;) {
-                bool keep = false;
-
-                for (size_t k = 0; k < n_want && !keep; k++)
-                        keep = route_equal(cf->routes + i, want + k);
-                if (keep) {
-                        i++;
-                        continue;
-                }
-                (void) dhcp4_netlink_route(c->plugin->nl, c->ifindex, false, cf->routes + i, cf->route_metric,
-                                           !in_subnet(cf->routes[i].gateway, cf->addr, cf->prefixlen));
-                cf->routes[i] = cf->routes[--cf->n_routes];
-        }
-        /* Add what is new, and again what we added before: the kernel flushes routes
-         * when the link goes administratively down. */
-        for (size_t k = 0; k < n_want; k++) {
-                bool have = false;
-
-                for (size_t i = 0; i < cf->n_routes && !have; i++)
-                        have = route_equal(cf->routes + i, want + k);
-                r = dhcp4_netlink_route(c->plugin->nl, c->ifindex, true, want + k, c->route_metric,
-                                        want[k].gateway.s_addr && !in_subnet(want[k].gateway, m->yiaddr, prefixlen));
-                if (have && (r >= 0 || r == -EEXIST))
-                        continue;
-                if (r == -EEXIST) {
-                        /* Someone else's route: not ours to remove later. */
-                        log_client(c, LOG_DEBUG, 0, "Route %u of the lease already exists, leaving it alone", (unsigned) k);
-                        continue;
-                }
-                if (r < 0) {
-                        log_client(c, LOG_WARNING, r, "Failed to add a route of the lease: %m");
-                        continue;
-                }
-                if (!have && cf->n_routes < DHCP4_MAX_ROUTES)
-                        cf->routes[cf->n_routes++] = want[k];
-        }
-
-        /* RFC 2132 §5.1: the interface MTU. Below 576 (RFC 791 minimum reassembly size)
-         * it is more likely a misconfiguration than a real link. */
-        if (m->mtu >= DHCP4_MIN_MAX_MESSAGE_SIZE && m->mtu != v6m_link_get_mtu(c->link)) {
-                uint32_t before = v6m_link_get_mtu(c->link);
-
-                r = dhcp4_netlink_mtu(c->plugin->nl, c->ifindex, m->mtu);
-                if (r < 0)
-                        log_client(c, LOG_WARNING, r, "Failed to set MTU %u: %m", m->mtu);
-                else if (!cf->mtu_before)
-                        cf->mtu_before = before;
-        } else if (m->mtu < DHCP4_MIN_MAX_MESSAGE_SIZE && cf->mtu_before) {
-                (void) dhcp4_netlink_mtu(c->plugin->nl, c->ifindex, cf->mtu_before);
-                cf->mtu_before = 0;
-        }
-
-        report_dns(c, m);
-        return 0;
-}
-
-static void save_lease(Dhcp4Client *c, bool released) {
-        uint32_t remaining = lease_remaining_s(c);
-        uint64_t expiry = remaining == UINT32_MAX ? UINT64_MAX : now_realtime_usec() + (uint64_t) remaining * USEC_PER_SEC;
-        int r;
-
-        r = dhcp4_store_lease_save(v6m_core_get_state_dir(c->plugin->core), c->ifname, c->client_id, c->client_id_len,
-                                   c->lease.yiaddr, expiry, released);
-        if (r < 0)
-                log_client(c, LOG_DEBUG, r, "Failed to store the lease: %m");
+uint64_t dhcp4_client_lease_expiry_usec(const Dhcp4Client *c) {
+        return c->lease_time == UINT32_MAX ? V6M_USEC_INFINITY
+                                           : c->lease_start_usec + (uint64_t) c->lease_time * USEC_PER_SEC;
 }
 
 /* ---- state transitions ---- */
@@ -494,9 +292,10 @@ static void new_exchange(Dhcp4Client *c) {
 
 /* Forget the lease entirely (expired, NAKed, declined, v6only): take it off the link. */
 static void drop_lease(Dhcp4Client *c) {
-        unconfigure(c);
+        report(c, DHCP4_CLIENT_EVENT_REMOVE, NULL);
+        c->lease_applied = false;
         c->has_lease = false;
-        timer_disarm(c->lease_timer);
+        dhcp4_timer_disarm(c->lease_timer);
 }
 
 static void enter_init(Dhcp4Client *c, uint64_t delay_usec) {
@@ -553,7 +352,7 @@ static void start_discovery(Dhcp4Client *c) {
                             (c->ipv6_only_preferred == V6M_AUTO && v6m_link_clat_backend_usable(c->link));
         r = client_sockets(c, true, false, false);
         if (r < 0) {
-                report(c, V6M_DHCP4_FAILED, "cannot open the DHCPv4 packet socket");
+                report(c, DHCP4_CLIENT_EVENT_FAILED, "cannot open the DHCPv4 packet socket");
                 return;
         }
         new_exchange(c);
@@ -581,14 +380,14 @@ static void enter_v6only(Dhcp4Client *c, const Dhcp4Message *m) {
         c->v6only_server = m->server_id;
         c->v6only_until_usec = now_usec(c) + (uint64_t) wait_s * USEC_PER_SEC;
         (void) timer_arm(c, &c->timer, c->v6only_until_usec, timer_handler);
-        report(c, V6M_DHCP4_V6ONLY, NULL);
+        report(c, DHCP4_CLIENT_EVENT_V6ONLY, NULL);
 }
 
 static void arm_lease_timer(Dhcp4Client *c) {
         uint64_t now = now_usec(c), next;
 
         if (c->lease_time == UINT32_MAX) {
-                timer_disarm(c->lease_timer);
+                dhcp4_timer_disarm(c->lease_timer);
                 return;
         }
         next = c->lease_start_usec + (uint64_t) c->lease_time * USEC_PER_SEC;
@@ -620,73 +419,68 @@ static void lease_times(const Dhcp4Message *m, uint32_t *ret_lease, uint32_t *re
 static void enter_bound(Dhcp4Client *c, const Dhcp4Message *ack) {
         bool renewal = c->has_lease && c->lease.yiaddr.s_addr == ack->yiaddr.s_addr;
         char a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
-        uint8_t announce[ARP4_PACKET_SIZE];
 
         c->lease = *ack;
         c->has_lease = true;
         c->lease_start_usec = c->request_usec;
         lease_times(ack, &c->lease_time, &c->t1, &c->t2);
-        if (configure(c) < 0) {
+        if (c->ops->event(c, DHCP4_CLIENT_EVENT_APPLY, NULL, c->userdata) < 0) {
                 drop_lease(c);
-                report(c, V6M_DHCP4_FAILED, "cannot configure the leased address");
+                report(c, DHCP4_CLIENT_EVENT_FAILED, "cannot configure the leased address");
                 enter_init(c, DECLINE_WAIT_USEC);
                 return;
         }
-        /* RFC 5227 §2.3: announce the address we now use. */
-        if (!renewal && c->arp_fd >= 0) {
-                arp4_build(announce, 1, c->mac, ack->yiaddr, ack->yiaddr);
-                (void) dhcp4_socket_arp_send(c->arp_fd, c->ifindex, announce);
-        }
+        c->lease_applied = true;
+        if (!renewal)
+                dhcp4_acd_announce(&c->acd, ack->yiaddr);
         (void) client_sockets(c, false, false, false);
-        timer_disarm(c->timer);
+        dhcp4_timer_disarm(c->timer);
         set_state(c, DHCP4_STATE_BOUND);
         c->has_stored = true;
         c->stored_released = false;
         c->stored_address = ack->yiaddr;
         c->failed_reported = false;
         arm_lease_timer(c);
-        save_lease(c, false);
         inet_ntop(AF_INET, &ack->yiaddr, a, sizeof(a));
         inet_ntop(AF_INET, &ack->server_id, s, sizeof(s));
         log_client(c, renewal ? LOG_DEBUG : LOG_INFO, 0, "%s %s/%u from %s, lease %u s (T1 %u s, T2 %u s)",
-                   renewal ? "Renewed" : "Bound to", a, c->configured.prefixlen, s, c->lease_time, c->t1, c->t2);
-        report(c, V6M_DHCP4_BOUND, NULL);
+                   renewal ? "Renewed" : "Bound to", a, dhcp4_lease_prefixlen(ack), s, c->lease_time, c->t1, c->t2);
+        report(c, DHCP4_CLIENT_EVENT_BOUND, NULL);
 }
 
 static void start_probe(Dhcp4Client *c, const Dhcp4Message *ack) {
         c->offer = *ack;
-        c->probe_address = ack->yiaddr;
-        c->probes_sent = 0;
-        if (client_sockets(c, false, false, true) < 0) {
+        (void) client_sockets(c, false, false, false);
+        dhcp4_timer_disarm(c->timer); /* the probe keeps its own time */
+        if (dhcp4_acd_start(&c->acd, c->ifindex, c->mac, ack->yiaddr) < 0) {
                 /* Without ARP we cannot check: take the address as RFC 2131 clients did. */
                 enter_bound(c, ack);
                 return;
         }
         set_state(c, DHCP4_STATE_PROBING);
-        (void) timer_arm(c, &c->timer, now_usec(c) + random_between(0, PROBE_WAIT_USEC), timer_handler);
 }
 
 static void decline(Dhcp4Client *c) {
         char a[INET_ADDRSTRLEN];
         Dhcp4Message m;
 
-        inet_ntop(AF_INET, &c->probe_address, a, sizeof(a));
+        inet_ntop(AF_INET, &c->acd.address, a, sizeof(a));
         log_client(c, LOG_WARNING, 0, "Address %s is in use by another host (RFC 5227 probe), declining it", a);
         if (client_sockets(c, true, false, false) >= 0) {
                 message_init(c, &m, DHCP4_DECLINE);
                 m.has_requested_address = true;
-                m.requested_address = c->probe_address;
+                m.requested_address = c->acd.address;
                 m.has_server_id = true;
                 m.server_id = c->offer.server_id;
                 (void) send_broadcast(c, &m, (struct in_addr) {});
         }
-        if (c->has_lease && c->lease.yiaddr.s_addr == c->probe_address.s_addr)
+        if (c->has_lease && c->lease.yiaddr.s_addr == c->acd.address.s_addr)
                 drop_lease(c);
         c->has_stored = false;
         (void) client_sockets(c, false, false, false);
         set_state(c, DHCP4_STATE_DECLINED);
         (void) timer_arm(c, &c->timer, now_usec(c) + DECLINE_WAIT_USEC, timer_handler);
-        report(c, V6M_DHCP4_PENDING, NULL);
+        report(c, DHCP4_CLIENT_EVENT_PENDING, NULL);
 }
 
 static void restart_after_nak(Dhcp4Client *c, const Dhcp4Message *m) {
@@ -694,10 +488,10 @@ static void restart_after_nak(Dhcp4Client *c, const Dhcp4Message *m) {
                    m->message, m->message[0] ? "\")" : "", dhcp4_client_state_to_string(c->state));
         drop_lease(c);
         c->has_stored = false;
-        report(c, V6M_DHCP4_PENDING, NULL);
+        report(c, DHCP4_CLIENT_EVENT_PENDING, NULL);
         /* RFC 2131 §3.1.4 restarts at once; a short random delay keeps a server that NAKs
          * everything from seeing a tight loop. */
-        enter_init(c, random_between(0, INIT_DELAY_MAX_USEC) + USEC_PER_SEC);
+        enter_init(c, dhcp4_random_between(0, INIT_DELAY_MAX_USEC) + USEC_PER_SEC);
 }
 
 static void handle_reply(Dhcp4Client *c, const Dhcp4Message *m) {
@@ -732,7 +526,7 @@ static void handle_reply(Dhcp4Client *c, const Dhcp4Message *m) {
                         return enter_v6only(c, m);
                 if (m->yiaddr.s_addr == 0)
                         return dhcp4_client_count_drop(c, "ack-without-address");
-                if (c->configured.address && c->configured.addr.s_addr == m->yiaddr.s_addr)
+                if (c->lease_applied && c->lease.yiaddr.s_addr == m->yiaddr.s_addr)
                         return enter_bound(c, m); /* already ours on the link */
                 return start_probe(c, m);
 
@@ -794,59 +588,50 @@ static int raw_handler(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
+static bool udp_datagram(const uint8_t *data, size_t size, void *userdata) {
+        receive_payload(userdata, data, size);
+        return true;
+}
+
 static int udp_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Dhcp4Client *c = userdata;
 
-        for (unsigned i = 0; i < 16 && c->udp_fd == fd; i++) {
-                uint8_t buf[2048];
-                ssize_t n;
-
-                n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-                if (n < 0)
-                        break;
-                receive_payload(c, buf, (size_t) n);
-        }
+        dhcp4_socket_drain(fd, &c->udp_fd, udp_datagram, c);
         return 0;
 }
 
-static int arp_handler(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+static void acd_callback(Dhcp4Acd *acd, Dhcp4AcdEvent event, void *userdata) {
         Dhcp4Client *c = userdata;
+        Dhcp4Message ack;
 
-        for (unsigned i = 0; i < 16 && c->arp_fd == fd; i++) {
-                uint8_t buf[256];
-                ssize_t n;
-
-                n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-                if (n < 0)
-                        break;
-                if (c->state == DHCP4_STATE_PROBING && arp4_is_conflict(buf, (size_t) n, c->mac, c->probe_address)) {
-                        decline(c);
-                        break;
-                }
-        }
-        return 0;
-}
-
-static void probe_step(Dhcp4Client *c) {
-        uint8_t probe[ARP4_PACKET_SIZE];
-        int r;
-
-        if (c->probes_sent >= PROBE_NUM) {
-                /* ANNOUNCE_WAIT passed with no conflict: the address is ours. */
-                Dhcp4Message ack = c->offer;
-
+        if (c->state != DHCP4_STATE_PROBING)
+                return;
+        switch (event) {
+        case DHCP4_ACD_EVENT_CONFLICT:
+                decline(c);
+                return;
+        case DHCP4_ACD_EVENT_READY:
+                ack = c->offer;
                 enter_bound(c, &ack);
                 return;
         }
-        arp4_build(probe, 1, c->mac, (struct in_addr) {}, c->probe_address);
-        r = dhcp4_socket_arp_send(c->arp_fd, c->ifindex, probe);
-        if (r < 0)
-                log_client(c, LOG_DEBUG, r, "Failed to send an ARP probe: %m");
-        c->probes_sent++;
-        (void) timer_arm(c, &c->timer,
-                         now_usec(c) + (c->probes_sent < PROBE_NUM ? random_between(PROBE_MIN_USEC, PROBE_MAX_USEC)
-                                                                   : ANNOUNCE_WAIT_USEC),
-                         timer_handler);
+}
+
+/* The next transmission of the current state, RFC 2131 §4.1 backoff. */
+static void retransmit(Dhcp4Client *c, int (*send)(Dhcp4Client *c), uint64_t now) {
+        (void) send(c);
+        c->attempt++;
+        (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+}
+
+/* After `max` transmissions without an answer, start over with a DISCOVER. */
+static bool give_up_to_discovery(Dhcp4Client *c, unsigned max, const char *why) {
+        if (c->attempt < max)
+                return false;
+        log_client(c, LOG_INFO, 0, "%s", why);
+        set_state(c, DHCP4_STATE_INIT);
+        start_discovery(c);
+        return true;
 }
 
 static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -865,42 +650,22 @@ static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
                         break;
                 }
                 /* INIT-REBOOT without an answer: RFC 2131 §3.2 step 5, fall back to INIT. */
-                if (c->attempt >= REBOOT_ATTEMPTS_MAX) {
-                        log_client(c, LOG_INFO, 0, "No answer for the remembered address, discovering");
-                        set_state(c, DHCP4_STATE_INIT);
-                        start_discovery(c);
-                        break;
-                }
-                (void) send_request(c);
-                c->attempt++;
-                (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+                if (!give_up_to_discovery(c, REBOOT_ATTEMPTS_MAX, "No answer for the remembered address, discovering"))
+                        retransmit(c, send_request, now);
                 break;
 
         case DHCP4_STATE_SELECTING:
                 if (c->attempt >= DISCOVER_ATTEMPTS_BEFORE_FAILED && !c->failed_reported) {
                         log_client(c, LOG_INFO, 0, "No DHCPv4 server answered %u DISCOVERs, still trying", c->attempt);
                         c->failed_reported = true;
-                        report(c, V6M_DHCP4_FAILED, "no DHCPv4 server answered");
+                        report(c, DHCP4_CLIENT_EVENT_FAILED, "no DHCPv4 server answered");
                 }
-                (void) send_discover(c);
-                c->attempt++;
-                (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
+                retransmit(c, send_discover, now);
                 break;
 
         case DHCP4_STATE_REQUESTING:
-                if (c->attempt >= REQUEST_ATTEMPTS_MAX) {
-                        log_client(c, LOG_INFO, 0, "No answer to REQUEST, discovering again");
-                        set_state(c, DHCP4_STATE_INIT);
-                        start_discovery(c);
-                        break;
-                }
-                (void) send_request(c);
-                c->attempt++;
-                (void) timer_arm(c, &c->timer, now + backoff_usec(c->attempt), timer_handler);
-                break;
-
-        case DHCP4_STATE_PROBING:
-                probe_step(c);
+                if (!give_up_to_discovery(c, REQUEST_ATTEMPTS_MAX, "No answer to REQUEST, discovering again"))
+                        retransmit(c, send_request, now);
                 break;
 
         case DHCP4_STATE_RENEWING:
@@ -937,6 +702,20 @@ static int timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* RENEWING (unicast, from the leased address) or REBINDING (broadcast): the first
+ * REQUEST, then RFC 2131 §4.4.5 retransmissions until `until` (T2 or the lease's end). */
+static void extend_lease(Dhcp4Client *c, Dhcp4ClientState state, uint64_t until, uint64_t now) {
+        bool rebinding = state == DHCP4_STATE_REBINDING;
+
+        set_state(c, state);
+        if (client_sockets(c, rebinding, !rebinding, false) < 0)
+                return;
+        new_exchange(c);
+        (void) send_request(c);
+        c->attempt = 1;
+        (void) timer_arm(c, &c->timer, now + MAX((until - now) / 2, RENEW_RETRANSMIT_MIN_USEC), timer_handler);
+}
+
 static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
         Dhcp4Client *c = userdata;
         uint64_t now = now_usec(c);
@@ -952,7 +731,7 @@ static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata
                 log_client(c, LOG_INFO, 0, "Lease on %s expired", inet_ntop(AF_INET, &c->lease.yiaddr, a, sizeof(a)));
                 drop_lease(c);
                 c->has_stored = false;
-                report(c, V6M_DHCP4_PENDING, NULL);
+                report(c, DHCP4_CLIENT_EVENT_PENDING, NULL);
                 /* An exchange for a new lease (after a renew request) goes on; one
                  * about the expired lease starts over; a suspended client (no
                  * carrier) stays silent. */
@@ -963,22 +742,10 @@ static int lease_timer_handler(sd_event_source *s, uint64_t usec, void *userdata
         }
         if (now >= t2 && (c->state == DHCP4_STATE_BOUND || c->state == DHCP4_STATE_RENEWING)) {
                 log_client(c, LOG_INFO, 0, "T2 reached, rebinding");
-                set_state(c, DHCP4_STATE_REBINDING);
-                if (client_sockets(c, true, false, false) >= 0) {
-                        new_exchange(c);
-                        (void) send_request(c);
-                        c->attempt = 1;
-                        (void) timer_arm(c, &c->timer, now + MAX((end - now) / 2, RENEW_RETRANSMIT_MIN_USEC), timer_handler);
-                }
+                extend_lease(c, DHCP4_STATE_REBINDING, end, now);
         } else if (now >= t1 && c->state == DHCP4_STATE_BOUND) {
                 log_client(c, LOG_DEBUG, 0, "T1 reached, renewing");
-                set_state(c, DHCP4_STATE_RENEWING);
-                if (client_sockets(c, false, true, false) >= 0) {
-                        new_exchange(c);
-                        (void) send_request(c);
-                        c->attempt = 1;
-                        (void) timer_arm(c, &c->timer, now + MAX((t2 - now) / 2, RENEW_RETRANSMIT_MIN_USEC), timer_handler);
-                }
+                extend_lease(c, DHCP4_STATE_RENEWING, t2, now);
         }
         arm_lease_timer(c);
         return 0;
@@ -1007,14 +774,18 @@ static void build_client_id(Dhcp4Client *c) {
         c->client_id_len = 5 + c->plugin->duid_len;
 }
 
-int dhcp4_client_new(Dhcp4Plugin *plugin, v6m_link *link, Dhcp4Client **ret) {
+int dhcp4_client_new(Dhcp4Plugin *plugin, v6m_link *link, const Dhcp4ClientOps *ops, void *userdata,
+                     Dhcp4Client **ret) {
         Dhcp4Client *c = calloc(1, sizeof(Dhcp4Client));
 
         if (!c)
                 return -ENOMEM;
         c->plugin = plugin;
         c->link = link;
-        c->raw_fd = c->udp_fd = c->arp_fd = -1;
+        c->ops = ops;
+        c->userdata = userdata;
+        c->raw_fd = c->udp_fd = -1;
+        dhcp4_acd_init(&c->acd, plugin->event, link, acd_callback, c);
         c->state = DHCP4_STATE_STOPPED;
         *ret = c;
         return 0;
@@ -1039,23 +810,23 @@ static void release(Dhcp4Client *c) {
                 log_client(c, LOG_INFO, 0, "Released %s", inet_ntop(AF_INET, &c->lease.yiaddr, a, sizeof(a)));
         if (fd != c->udp_fd)
                 close(fd);
-        save_lease(c, true);
+        report(c, DHCP4_CLIENT_EVENT_RELEASED, NULL);
 }
 
 void dhcp4_client_suspend(Dhcp4Client *c) {
-        if (!c->has_lease || !c->configured.address)
+        if (!c->has_lease || !c->lease_applied)
                 return dhcp4_client_stop(c, false);
         /* Keep the address and routes (connections survive a short loss of carrier)
          * and the lease timer (expiry still removes them); stop talking. */
         (void) client_sockets(c, false, false, false);
-        timer_disarm(c->timer);
+        dhcp4_timer_disarm(c->timer);
         set_state(c, DHCP4_STATE_STOPPED);
 }
 
 void dhcp4_client_stop(Dhcp4Client *c, bool send_release) {
         if (c->state == DHCP4_STATE_STOPPED && !c->has_lease)
                 return;
-        if (c->has_lease && c->configured.address &&
+        if (c->has_lease && c->lease_applied &&
             (c->state == DHCP4_STATE_BOUND || c->state == DHCP4_STATE_RENEWING || c->state == DHCP4_STATE_REBINDING)) {
                 if (send_release && c->send_release) {
                         release(c);
@@ -1073,7 +844,7 @@ void dhcp4_client_stop(Dhcp4Client *c, bool send_release) {
         }
         drop_lease(c);
         (void) client_sockets(c, false, false, false);
-        timer_disarm(c->timer);
+        dhcp4_timer_disarm(c->timer);
         set_state(c, DHCP4_STATE_STOPPED);
 }
 
@@ -1093,7 +864,7 @@ int dhcp4_client_start(Dhcp4Client *c) {
         c->ifindex = v6m_link_get_ifindex(c->link);
         snprintf(c->ifname, sizeof(c->ifname), "%s", name ?: "");
         if (!v6m_link_get_hw_addr(c->link, c->mac)) {
-                report(c, V6M_DHCP4_FAILED, "the link has no Ethernet address");
+                report(c, DHCP4_CLIENT_EVENT_FAILED, "the link has no Ethernet address");
                 return -EAFNOSUPPORT;
         }
         c->ipv6_only_preferred = n->ipv6_only_preferred;
@@ -1110,15 +881,14 @@ int dhcp4_client_start(Dhcp4Client *c) {
         if (c->has_stored) {
                 if (now_usec(c) >= c->stored_expiry_usec)
                         c->stored_released = true; /* only a hint for DISCOVER now */
-        } else if (dhcp4_store_lease_load(v6m_core_get_state_dir(c->plugin->core), c->ifname, c->client_id,
-                                          c->client_id_len, &stored, &released, &expired) >= 0) {
+        } else if (c->ops->load_lease && c->ops->load_lease(c, &stored, &released, &expired, c->userdata) >= 0) {
                 c->has_stored = true;
                 c->stored_address = stored;
                 c->stored_released = released || expired;
                 c->stored_expiry_usec = UINT64_MAX;
         }
         c->failed_reported = false;
-        report(c, V6M_DHCP4_PENDING, NULL);
+        report(c, DHCP4_CLIENT_EVENT_PENDING, NULL);
 
         if (c->has_stored && !c->stored_released) {
                 char a[INET_ADDRSTRLEN];
@@ -1126,16 +896,16 @@ int dhcp4_client_start(Dhcp4Client *c) {
                 log_client(c, LOG_DEBUG, 0, "Asking for the remembered address %s (INIT-REBOOT)",
                            inet_ntop(AF_INET, &c->stored_address, a, sizeof(a)));
                 set_state(c, DHCP4_STATE_INIT_REBOOT);
-                return timer_arm(c, &c->timer, now_usec(c) + random_between(0, INIT_DELAY_MAX_USEC), timer_handler);
+                return timer_arm(c, &c->timer, now_usec(c) + dhcp4_random_between(0, INIT_DELAY_MAX_USEC), timer_handler);
         }
         set_state(c, DHCP4_STATE_INIT);
-        return timer_arm(c, &c->timer, now_usec(c) + random_between(0, INIT_DELAY_MAX_USEC), timer_handler);
+        return timer_arm(c, &c->timer, now_usec(c) + dhcp4_random_between(0, INIT_DELAY_MAX_USEC), timer_handler);
 }
 
 int dhcp4_client_renew(Dhcp4Client *c) {
         char a[INET_ADDRSTRLEN];
 
-        if (!c->has_lease || !c->configured.address)
+        if (!c->has_lease || !c->lease_applied)
                 return dhcp4_client_start(c);
         /* Keep the address while asking for it again: INIT-REBOOT, and an ACK for the
          * same address goes straight back to BOUND. */
@@ -1152,8 +922,8 @@ int dhcp4_client_renew(Dhcp4Client *c) {
 Dhcp4Client *dhcp4_client_free(Dhcp4Client *c) {
         if (!c)
                 return NULL;
-        c->detaching = true;
         dhcp4_client_stop(c, true);
+        dhcp4_acd_done(&c->acd);
         sd_event_source_disable_unref(c->timer);
         sd_event_source_disable_unref(c->lease_timer);
         return mfree(c);

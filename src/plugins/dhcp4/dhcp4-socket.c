@@ -31,6 +31,17 @@ static const struct sock_filter dhcp4_filter[] = {
         BPF_STMT(BPF_RET + BPF_K, 0),                          /* drop */
 };
 
+/* The link-layer broadcast address of the interface, for sendto(). */
+static struct sockaddr_ll broadcast_sll(int ifindex, uint16_t ethertype) {
+        return (struct sockaddr_ll) {
+                .sll_family = AF_PACKET,
+                .sll_protocol = htons(ethertype),
+                .sll_ifindex = ifindex,
+                .sll_halen = ETH_ALEN,
+                .sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+        };
+}
+
 int dhcp4_socket_raw_open(int ifindex) {
         struct sock_fprog prog = { .len = ELEMENTSOF(dhcp4_filter), .filter = (struct sock_filter *) dhcp4_filter };
         struct sockaddr_ll sll = {
@@ -56,13 +67,7 @@ int dhcp4_socket_raw_open(int ifindex) {
 
 int dhcp4_socket_raw_send(int fd, int ifindex, struct in_addr source, const uint8_t *payload, size_t size) {
         uint8_t buf[DHCP4_IP_UDP_HEADER_SIZE + 1500];
-        struct sockaddr_ll sll = {
-                .sll_family = AF_PACKET,
-                .sll_protocol = htons(ETH_P_IP),
-                .sll_ifindex = ifindex,
-                .sll_halen = ETH_ALEN,
-                .sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-        };
+        struct sockaddr_ll sll = broadcast_sll(ifindex, ETH_P_IP);
         size_t len;
 
         if (size > sizeof(buf) - DHCP4_IP_UDP_HEADER_SIZE)
@@ -140,6 +145,19 @@ int dhcp4_socket_udp_send(int fd, struct in_addr server, const uint8_t *payload,
         return 0;
 }
 
+void dhcp4_socket_drain(int fd, const int *current_fd, bool (*handler)(const uint8_t *data, size_t size, void *userdata),
+                        void *userdata) {
+        /* A bounded batch, so that one busy socket cannot starve the event loop. */
+        for (unsigned i = 0; i < 16 && *current_fd == fd; i++) {
+                uint8_t buf[2048];
+                ssize_t n;
+
+                n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n < 0 || !handler(buf, (size_t) n, userdata))
+                        break;
+        }
+}
+
 int dhcp4_socket_arp_open(int ifindex) {
         struct sockaddr_ll sll = {
                 .sll_family = AF_PACKET,
@@ -157,13 +175,7 @@ int dhcp4_socket_arp_open(int ifindex) {
 }
 
 int dhcp4_socket_arp_send(int fd, int ifindex, const uint8_t packet[ARP4_PACKET_SIZE]) {
-        struct sockaddr_ll sll = {
-                .sll_family = AF_PACKET,
-                .sll_protocol = htons(ETH_P_ARP),
-                .sll_ifindex = ifindex,
-                .sll_halen = ETH_ALEN,
-                .sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
-        };
+        struct sockaddr_ll sll = broadcast_sll(ifindex, ETH_P_ARP);
 
         if (sendto(fd, packet, ARP4_PACKET_SIZE, 0, (struct sockaddr *) &sll, sizeof(sll)) < 0)
                 return -errno;

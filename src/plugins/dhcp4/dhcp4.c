@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Source plugin "dhcp4": one RFC 2131 client per link with [Network] DHCPv4=yes. The
- * protocol engine is src/shared/dhcp4-message.c and dhcp4-client.c; this file maps it
- * onto the plugin ABI: links coming and going, carrier, reloads, renew requests. */
+ * protocol engine is src/shared/engine/dhcp4-message.c, dhcp4-client.c (RFC 2131) and
+ * dhcp4-acd.c (RFC 5227); dhcp4-link.c applies a lease to the link and stores it. This
+ * file maps it onto the plugin ABI: links coming and going, carrier, reloads, renew
+ * requests. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +21,11 @@ static uint32_t min_v6only_wait_from_env(void) {
         errno = 0;
         v = strtoul(e, &end, 10);
         if (errno != 0 || !end || *end || v > UINT32_MAX) {
-                v6m_log(LOG_WARNING, 0, "DHCPv4: ignoring invalid %s=%s", DHCP4_MIN_V6ONLY_WAIT_ENV, e);
+                log_dhcp4(LOG_WARNING, 0, "ignoring invalid %s=%s", DHCP4_MIN_V6ONLY_WAIT_ENV, e);
                 return DHCP4_MIN_V6ONLY_WAIT_S;
         }
-        v6m_log(LOG_WARNING, 0, "DHCPv4: %s=%lu: MIN_V6ONLY_WAIT lowered from %u s (testing only, RFC 8925 §4.2)",
-                DHCP4_MIN_V6ONLY_WAIT_ENV, v, DHCP4_MIN_V6ONLY_WAIT_S);
+        log_dhcp4(LOG_WARNING, 0, "%s=%lu: MIN_V6ONLY_WAIT lowered from %u s (testing only, RFC 8925 §4.2)",
+                  DHCP4_MIN_V6ONLY_WAIT_ENV, v, DHCP4_MIN_V6ONLY_WAIT_S);
         return (uint32_t) v;
 }
 
@@ -39,13 +41,13 @@ static int dhcp4_init(v6m_core *core, void **ret_plugin_data) {
         r = dhcp4_netlink_open(&p->nl);
         if (r < 0) {
                 free(p);
-                return v6m_log(LOG_ERR, r, "DHCPv4: cannot open rtnetlink: %m");
+                return log_dhcp4(LOG_ERR, r, "cannot open rtnetlink: %m");
         }
         r = dhcp4_store_duid(v6m_core_get_state_dir(core), p->duid, sizeof(p->duid), &p->duid_len);
         if (r < 0) {
                 /* Still a valid DUID-UUID, only not stable across restarts. */
-                v6m_log(LOG_WARNING, r, "DHCPv4: cannot store the DUID under %s, using a temporary one: %m",
-                        v6m_core_get_state_dir(core));
+                log_dhcp4(LOG_WARNING, r, "cannot store the DUID under %s, using a temporary one: %m",
+                          v6m_core_get_state_dir(core));
                 p->duid[0] = 0;
                 p->duid[1] = 4;
                 if (getrandom(p->duid + 2, 16, 0) != 16)
@@ -81,24 +83,25 @@ static bool dhcp4_settings_changed(Dhcp4Client *c, const struct v6m_network_conf
 }
 
 static int dhcp4_link_add(void *plugin_data, v6m_link *link, void **ret_link_data) {
-        Dhcp4Client *c;
+        Dhcp4Link *l;
         int r;
 
-        r = dhcp4_client_new(plugin_data, link, &c);
+        r = dhcp4_link_new(plugin_data, link, &l);
         if (r < 0)
                 return r;
         if (dhcp4_wanted(link))
-                (void) dhcp4_client_start(c);
-        *ret_link_data = c;
+                (void) dhcp4_client_start(l->client);
+        *ret_link_data = l;
         return 0;
 }
 
 static void dhcp4_link_remove(void *plugin_data, v6m_link *link, void *link_data) {
-        dhcp4_client_free(link_data);
+        dhcp4_link_free(link_data);
 }
 
 static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_data, unsigned what) {
-        Dhcp4Client *c = link_data;
+        Dhcp4Link *l = link_data;
+        Dhcp4Client *c = l ? l->client : NULL;
 
         if (!c)
                 return;
@@ -120,7 +123,7 @@ static void dhcp4_link_changed(void *plugin_data, v6m_link *link, void *link_dat
                          * it again): then it is still bound, and saying "pending" would make
                          * the core take our own address for another tool's. DHCPv4=no: the
                          * core already shows "disabled". */
-                        if (running && n && n->dhcp4 && !(c->has_lease && c->configured.address)) {
+                        if (running && n && n->dhcp4 && !dhcp4_link_has_lease(l)) {
                                 struct v6m_dhcp4_status s = { .state = V6M_DHCP4_PENDING };
 
                                 (void) v6m_link_report_dhcp4(link, &s);

@@ -2,7 +2,7 @@
 /* Source plugin: the NAT64 prefix from DNS64 (RFC 7050). Asks the link's resolvers for
  * "ipv4only.arpa" AAAA through c-ares, driven by sd-event (c-ares tells which sockets
  * to watch through its socket-state callback; its timeouts become one timer), and derives
- * the prefix with src/shared/dns64-prefix.c.
+ * the prefix with src/shared/engine/dns64-prefix.c.
  *
  * When: the link is managed with UseDNS64=yes and has carrier. Without an RA PREF64 the
  * answer is the link's prefix; with one, it cross-checks it: a disagreement becomes a
@@ -49,6 +49,12 @@
 #define DNS64_TTL_MAX_S (24 * 3600) /* refresh at least daily whatever the TTL says */
 #define DNS64_WARNING_KEY "dns64-mismatch"
 #define DNS64_ORIGIN_MAX (INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
+
+/* The core starts every message of a plugin with the plugin's name ("dns64: ") and adds
+ * V6M_PLUGIN= to its journal entry. */
+#define log_dns64_link(d, priority, error, ...) \
+        v6m_link_log((d)->link, priority, error, __VA_ARGS__)
+#define log_dns64(priority, error, ...) v6m_log(priority, error, __VA_ARGS__)
 
 typedef struct Dns64Plugin {
         v6m_core *core;
@@ -172,7 +178,7 @@ static void dns64_arm_ares_timer(Dns64Link *d) {
                 r = sd_event_add_time(d->plugin->event, &d->ares_timer, CLOCK_BOOTTIME, when, 0,
                                       dns64_ares_timer_handler, d);
         if (r < 0)
-                v6m_link_log(d->link, LOG_WARNING, r, "DNS64: failed to arm the query timer: %m");
+                log_dns64_link(d, LOG_WARNING, r, "failed to arm the query timer: %m");
 }
 
 /* c-ares: start, change or stop watching a socket. Called from inside c-ares calls. */
@@ -197,17 +203,17 @@ static void dns64_sock_state_cb(void *data, ares_socket_t fd, int readable, int 
         if (i < DNS64_SOCKETS_MAX) {
                 r = sd_event_source_set_io_events(d->sockets[i].source, events);
                 if (r < 0)
-                        v6m_link_log(d->link, LOG_WARNING, r, "DNS64: failed to watch a socket: %m");
+                        log_dns64_link(d, LOG_WARNING, r, "failed to watch a socket: %m");
                 return;
         }
         if (free_slot == DNS64_SOCKETS_MAX) {
                 /* One query uses one or two sockets; this cannot happen short of a c-ares change. */
-                v6m_link_log(d->link, LOG_WARNING, 0, "DNS64: too many sockets, ignoring one");
+                log_dns64_link(d, LOG_WARNING, 0, "too many sockets, ignoring one");
                 return;
         }
         r = sd_event_add_io(d->plugin->event, &d->sockets[free_slot].source, fd, events, dns64_io_handler, d);
         if (r < 0) {
-                v6m_link_log(d->link, LOG_WARNING, r, "DNS64: failed to watch a socket: %m");
+                log_dns64_link(d, LOG_WARNING, r, "failed to watch a socket: %m");
                 return;
         }
         d->sockets[free_slot].fd = fd;
@@ -221,7 +227,7 @@ static void dns64_channel_free(Dns64Link *d) {
                 ares_channel c = d->channel;
 
                 if (!d->query_done)
-                        v6m_link_log(d->link, LOG_DEBUG, 0, "DNS64: cancelling the query in flight");
+                        log_dns64_link(d, LOG_DEBUG, 0, "cancelling the query in flight");
                 d->query_done = true; /* the callback ignores what ares_destroy() reports */
                 ares_destroy(c);
                 d->channel = NULL;
@@ -241,8 +247,8 @@ static void dns64_withdraw(Dns64Link *d, const char *why) {
         if (d->reported) {
                 char buf[NAT64_PREFIX_STRLEN];
 
-                v6m_link_log(d->link, LOG_INFO, 0, "DNS64: withdrawing %s from %s: %s",
-                             nat64_prefix_to_string(&d->prefixes[0], buf, sizeof(buf)), d->origin, why);
+                log_dns64_link(d, LOG_INFO, 0, "withdrawing %s from %s: %s",
+                               nat64_prefix_to_string(&d->prefixes[0], buf, sizeof(buf)), d->origin, why);
         }
         v6m_link_withdraw_nat64_prefix(d->link, V6M_NAT64_SOURCE_DNS64, NULL, NULL);
         d->reported = false;
@@ -263,7 +269,7 @@ static void dns64_schedule(Dns64Link *d, uint64_t when) {
         if (r >= 0)
                 r = sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
         if (r < 0)
-                v6m_link_log(d->link, LOG_WARNING, r, "DNS64: failed to schedule the next query: %m");
+                log_dns64_link(d, LOG_WARNING, r, "failed to schedule the next query: %m");
 }
 
 static void dns64_round_succeeded(Dns64Link *d, const char *origin) {
@@ -290,12 +296,12 @@ static void dns64_round_succeeded(Dns64Link *d, const char *origin) {
         (void) v6m_link_report_nat64_prefix(d->link, V6M_NAT64_SOURCE_DNS64, d->origin, &d->prefixes[0],
                                             d->expiry_usec);
 
-        v6m_link_log(d->link, changed ? LOG_INFO : LOG_DEBUG, 0,
-                     "DNS64: %s answered ipv4only.arpa with NAT64 prefix %s (TTL %" PRIu64 " s)", d->origin,
-                     nat64_prefix_to_string(&d->prefixes[0], buf, sizeof(buf)), d->ttl_s);
+        log_dns64_link(d, changed ? LOG_INFO : LOG_DEBUG, 0,
+                       "%s answered ipv4only.arpa with NAT64 prefix %s (TTL %" PRIu64 " s)", d->origin,
+                       nat64_prefix_to_string(&d->prefixes[0], buf, sizeof(buf)), d->ttl_s);
         for (size_t i = 1; i < d->n_prefixes && changed; i++)
-                v6m_link_log(d->link, LOG_INFO, 0, "DNS64: %s also synthesises with %s (not used)", d->origin,
-                             nat64_prefix_to_string(&d->prefixes[i], buf, sizeof(buf)));
+                log_dns64_link(d, LOG_INFO, 0, "%s also synthesises with %s (not used)", d->origin,
+                               nat64_prefix_to_string(&d->prefixes[i], buf, sizeof(buf)));
 
         d->backoff_usec = 0;
         refresh = ttl_usec + DNS64_REFRESH_AFTER_TTL_USEC;
@@ -315,8 +321,8 @@ static void dns64_round_failed(Dns64Link *d) {
         d->backoff_usec = d->backoff_usec == 0 ? DNS64_BACKOFF_MIN_USEC : d->backoff_usec * 2;
         if (d->backoff_usec > DNS64_BACKOFF_MAX_USEC)
                 d->backoff_usec = DNS64_BACKOFF_MAX_USEC;
-        v6m_link_log(d->link, LOG_DEBUG, 0, "DNS64: no prefix from any resolver, asking again in %" PRIu64 " s",
-                     d->backoff_usec / USEC_PER_SEC);
+        log_dns64_link(d, LOG_DEBUG, 0, "no prefix from any resolver, asking again in %" PRIu64 " s",
+                       d->backoff_usec / USEC_PER_SEC);
         dns64_schedule(d, now + d->backoff_usec);
         dns64_check_mismatch(d);
 }
@@ -340,11 +346,11 @@ static int dns64_deferred_handler(sd_event_source *s, void *userdata) {
                 return 0;
         case DNS64_OUTCOME_NEGATIVE:
                 d->round_negative = true;
-                v6m_link_log(d->link, LOG_INFO, 0, "DNS64: %s has no DNS64: %s", origin, d->failure);
+                log_dns64_link(d, LOG_INFO, 0, "%s has no DNS64: %s", origin, d->failure);
                 break;
         case DNS64_OUTCOME_FAILED:
-                v6m_link_log(d->link, LOG_DEBUG, 0, "DNS64: asking %s for ipv4only.arpa failed: %s", origin,
-                             d->failure);
+                log_dns64_link(d, LOG_DEBUG, 0, "asking %s for ipv4only.arpa failed: %s", origin,
+                               d->failure);
                 break;
         }
 
@@ -422,8 +428,8 @@ static int dns64_query_server(Dns64Link *d) {
                               ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS);
         if (r != ARES_SUCCESS) {
                 d->channel = NULL;
-                return v6m_link_log(d->link, LOG_WARNING, ENOMEM, "DNS64: failed to create a resolver channel: %s",
-                                    ares_strerror(r));
+                return log_dns64_link(d, LOG_WARNING, ENOMEM, "failed to create a resolver channel: %s",
+                                      ares_strerror(r));
         }
 
         if (s->family == AF_INET)
@@ -433,8 +439,8 @@ static int dns64_query_server(Dns64Link *d) {
         r = ares_set_servers_ports(d->channel, &server);
         if (r != ARES_SUCCESS) {
                 dns64_channel_free(d);
-                return v6m_link_log(d->link, LOG_WARNING, EINVAL, "DNS64: failed to set the resolver: %s",
-                                    ares_strerror(r));
+                return log_dns64_link(d, LOG_WARNING, EINVAL, "failed to set the resolver: %s",
+                                      ares_strerror(r));
         }
         /* A link-local resolver is only reachable through its interface. */
         if (s->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&s->address.in6)) {
@@ -443,13 +449,13 @@ static int dns64_query_server(Dns64Link *d) {
                 if (!if_indextoname(s->ifindex > 0 ? (unsigned) s->ifindex : (unsigned) v6m_link_get_ifindex(d->link),
                                     ifname)) {
                         dns64_channel_free(d);
-                        return v6m_link_log(d->link, LOG_DEBUG, errno, "DNS64: interface of a link-local resolver: %m");
+                        return log_dns64_link(d, LOG_DEBUG, errno, "interface of a link-local resolver: %m");
                 }
                 ares_set_local_dev(d->channel, ifname);
         }
 
-        v6m_link_log(d->link, LOG_DEBUG, 0, "DNS64: asking %s for %s AAAA", dns64_server_str(d, s, origin, sizeof(origin)),
-                     DNS64_QUERY_NAME);
+        log_dns64_link(d, LOG_DEBUG, 0, "asking %s for %s AAAA", dns64_server_str(d, s, origin, sizeof(origin)),
+                       DNS64_QUERY_NAME);
         d->query_done = false;
         /* May call dns64_query_cb() at once (e.g. no socket): that only stores the outcome. */
         ares_query(d->channel, DNS64_QUERY_NAME, 1 /* C_IN */, 28 /* T_AAAA */, dns64_query_cb, d);
@@ -517,7 +523,7 @@ static void dns64_start_round(Dns64Link *d) {
         d->server_index = 0;
         d->round_negative = false;
         if (d->n_servers == 0) {
-                v6m_link_log(d->link, LOG_DEBUG, 0, "DNS64: no resolver known (link or resolv.conf)");
+                log_dns64_link(d, LOG_DEBUG, 0, "no resolver known (link or resolv.conf)");
                 dns64_round_failed(d);
                 return;
         }
@@ -618,7 +624,7 @@ static int dns64_init(v6m_core *core, void **ret) {
 
         r = ares_library_init(ARES_LIB_INIT_ALL);
         if (r != ARES_SUCCESS)
-                return v6m_log(LOG_ERR, ENOMEM, "DNS64: c-ares initialisation failed: %s", ares_strerror(r));
+                return log_dns64(LOG_ERR, ENOMEM, "c-ares initialisation failed: %s", ares_strerror(r));
         p = calloc(1, sizeof(*p));
         if (!p) {
                 ares_library_cleanup();

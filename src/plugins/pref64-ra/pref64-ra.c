@@ -45,6 +45,12 @@
 #define RA_DNS_ENTRIES_MAX 32u
 #define RECV_BUFFER_SIZE (1024 * 1024)
 
+/* The core starts every message of a plugin with the plugin's name ("pref64-ra: ") and adds
+ * V6M_PLUGIN= to its journal entry. */
+#define log_pref64_link(link, priority, error, ...) \
+        v6m_link_log(link, priority, error, __VA_ARGS__)
+#define log_pref64(priority, error, ...) v6m_log(priority, error, __VA_ARGS__)
+
 typedef struct Pref64Plugin Pref64Plugin;
 
 typedef struct RaDnsEntry {
@@ -151,9 +157,9 @@ static int dns_list_update(Pref64Link *l, RaDnsList *list, const struct in6_addr
                 return 0;
         if (list->n >= RA_DNS_ENTRIES_MAX) {
                 if (!l->dns_full_logged)
-                        v6m_link_log(l->link, LOG_DEBUG, 0,
-                                     "Already %u RA DNS %s on this link, ignoring more", RA_DNS_ENTRIES_MAX,
-                                     domain ? "search domains" : "servers");
+                        log_pref64_link(l->link, LOG_DEBUG, 0,
+                                        "Already %u RA DNS %s on this link, ignoring more", RA_DNS_ENTRIES_MAX,
+                                        domain ? "search domains" : "servers");
                 l->dns_full_logged = true;
                 return 0;
         }
@@ -224,7 +230,7 @@ static void dns_report(Pref64Link *l) {
 
         r = v6m_link_report_dns(l->link, V6M_DNS_SOURCE_RA, servers, n_servers, n_domains > 0 ? domains : NULL);
         if (r < 0)
-                v6m_link_log(l->link, LOG_WARNING, r, "Failed to report RA DNS servers: %m");
+                log_pref64_link(l->link, LOG_WARNING, r, "Failed to report RA DNS servers: %m");
 
         if (next == V6M_USEC_INFINITY) {
                 if (l->dns_timer)
@@ -238,7 +244,7 @@ static void dns_report(Pref64Link *l) {
         } else
                 r = sd_event_add_time(l->plugin->event, &l->dns_timer, CLOCK_BOOTTIME, next, 0, dns_timer_handler, l);
         if (r < 0)
-                v6m_link_log(l->link, LOG_WARNING, r, "Failed to arm the RA DNS expiry timer: %m");
+                log_pref64_link(l->link, LOG_WARNING, r, "Failed to arm the RA DNS expiry timer: %m");
 }
 
 static int dns_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -248,7 +254,7 @@ static int dns_timer_handler(sd_event_source *s, uint64_t usec, void *userdata) 
 
         n = dns_list_expire(&l->servers, now) + dns_list_expire(&l->domains, now);
         if (n > 0)
-                v6m_link_log(l->link, LOG_INFO, 0, "%zu RA DNS server(s)/search domain(s) expired", n);
+                log_pref64_link(l->link, LOG_INFO, 0, "%zu RA DNS server(s)/search domain(s) expired", n);
         dns_report(l);
         return 0;
 }
@@ -260,16 +266,16 @@ static void handle_pref64(Pref64Link *l, const char *origin, const RaPref64 *o, 
 
         nat64_prefix_to_string(&o->prefix, buf, sizeof(buf));
         if (!use_pref64(l)) {
-                v6m_link_log(l->link, LOG_DEBUG, 0, "Ignoring PREF64 %s from %s: UsePREF64=no", buf, origin);
+                log_pref64_link(l->link, LOG_DEBUG, 0, "Ignoring PREF64 %s from %s: UsePREF64=no", buf, origin);
                 return;
         }
         if (o->lifetime_s == 0) {
                 /* RFC 8781 §4.1: lifetime 0 — stop using the prefix now. */
-                v6m_link_log(l->link, LOG_DEBUG, 0, "PREF64 %s from %s withdrawn (lifetime 0)", buf, origin);
+                log_pref64_link(l->link, LOG_DEBUG, 0, "PREF64 %s from %s withdrawn (lifetime 0)", buf, origin);
                 v6m_link_withdraw_nat64_prefix(l->link, V6M_NAT64_SOURCE_RA, origin, &o->prefix);
                 return;
         }
-        v6m_link_log(l->link, LOG_DEBUG, 0, "PREF64 %s from %s, lifetime %" PRIu32 " s", buf, origin, o->lifetime_s);
+        log_pref64_link(l->link, LOG_DEBUG, 0, "PREF64 %s from %s, lifetime %" PRIu32 " s", buf, origin, o->lifetime_s);
         (void) v6m_link_report_nat64_prefix(l->link, V6M_NAT64_SOURCE_RA, origin, &o->prefix,
                                             expiry_after(now, o->lifetime_s));
 }
@@ -281,7 +287,7 @@ static bool handle_rdnss(Pref64Link *l, const struct in6_addr *router, const RaR
         for (size_t i = 0; i < o->n_addresses; i++) {
                 int r = dns_list_update(l, &l->servers, router, o->addresses + i, NULL, expiry, now);
                 if (r < 0)
-                        v6m_link_log(l->link, LOG_WARNING, r, "Failed to record an RA DNS server: %m");
+                        log_pref64_link(l->link, LOG_WARNING, r, "Failed to record an RA DNS server: %m");
                 changed = changed || r > 0;
         }
         return changed;
@@ -294,7 +300,7 @@ static bool handle_dnssl(Pref64Link *l, const struct in6_addr *router, const RaD
         RA_DNSSL_FOREACH(d, o) {
                 int r = dns_list_update(l, &l->domains, router, NULL, d, expiry, now);
                 if (r < 0)
-                        v6m_link_log(l->link, LOG_WARNING, r, "Failed to record an RA search domain: %m");
+                        log_pref64_link(l->link, LOG_WARNING, r, "Failed to record an RA search domain: %m");
                 changed = changed || r > 0;
         }
         return changed;
@@ -302,9 +308,9 @@ static bool handle_dnssl(Pref64Link *l, const struct in6_addr *router, const RaD
 
 static void count_malformed(Pref64Link *l, const char *origin, uint8_t type, RaOptionError e) {
         if (l->dropped[e]++ == 0)
-                v6m_link_log(l->link, LOG_DEBUG, 0,
-                             "Dropped a malformed RA option (type %u) from %s: %s (further ones of this kind are only counted)",
-                             type, origin, ra_option_error_to_string(e));
+                log_pref64_link(l->link, LOG_DEBUG, 0,
+                                "Dropped a malformed RA option (type %u) from %s: %s (further ones of this kind are only counted)",
+                                type, origin, ra_option_error_to_string(e));
 }
 
 static void handle_message(Pref64Plugin *p, const uint8_t *payload, size_t size) {
@@ -380,10 +386,10 @@ static int netlink_handler(sd_event_source *s, int fd, uint32_t revents, void *u
                                 return 0;
                         if (errno == ENOBUFS) {
                                 /* Messages were lost; the next RA (they repeat) brings them again. */
-                                v6m_log(LOG_WARNING, 0, "pref64-ra: netlink receive queue overflowed, RA options were lost");
+                                log_pref64(LOG_WARNING, 0, "netlink receive queue overflowed, RA options were lost");
                                 continue;
                         }
-                        return v6m_log(LOG_ERR, errno, "pref64-ra: failed to read from netlink: %m");
+                        return log_pref64(LOG_ERR, errno, "failed to read from netlink: %m");
                 }
                 if (sender.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
                         continue; /* not from the kernel, or cut short */
@@ -427,9 +433,9 @@ static void send_router_solicitation(Pref64Link *l, const char *why) {
         if (l->plugin->icmp6_fd < 0 || !v6m_link_has_carrier(l->link))
                 return;
         if (sendto(l->plugin->icmp6_fd, rs, sizeof(rs), 0, (struct sockaddr *) &dst, sizeof(dst)) < 0)
-                v6m_link_log(l->link, LOG_DEBUG, errno, "Failed to send a Router Solicitation: %m");
+                log_pref64_link(l->link, LOG_DEBUG, errno, "Failed to send a Router Solicitation: %m");
         else
-                v6m_link_log(l->link, LOG_DEBUG, 0, "Sent a Router Solicitation (%s)", why);
+                log_pref64_link(l->link, LOG_DEBUG, 0, "Sent a Router Solicitation (%s)", why);
 }
 
 /* ---- Links ------------------------------------------------------------------------ */
@@ -462,17 +468,17 @@ static int pref64_ra_init(v6m_core *core, void **ret_plugin_data) {
         p->event = v6m_core_get_event(core);
         p->icmp6_fd = icmp6_socket_open();
         if (p->icmp6_fd < 0)
-                v6m_log(LOG_INFO, p->icmp6_fd,
-                        "pref64-ra: cannot send Router Solicitations (%m); waiting for routers' periodic RAs");
+                log_pref64(LOG_INFO, p->icmp6_fd,
+                           "cannot send Router Solicitations (%m); waiting for routers' periodic RAs");
 
         p->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
         if (p->fd < 0) {
-                r = v6m_log(LOG_ERR, errno, "pref64-ra: failed to open a netlink socket: %m");
+                r = log_pref64(LOG_ERR, errno, "failed to open a netlink socket: %m");
                 goto fail;
         }
         if (bind(p->fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
             setsockopt(p->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
-                r = v6m_log(LOG_ERR, errno, "pref64-ra: failed to join RTNLGRP_ND_USEROPT: %m");
+                r = log_pref64(LOG_ERR, errno, "failed to join RTNLGRP_ND_USEROPT: %m");
                 goto fail;
         }
         /* RAs come in bursts when several routers answer a solicitation. Best effort:
@@ -482,7 +488,7 @@ static int pref64_ra_init(v6m_core *core, void **ret_plugin_data) {
 
         r = sd_event_add_io(p->event, &p->io, p->fd, EPOLLIN, netlink_handler, p);
         if (r < 0) {
-                v6m_log(LOG_ERR, r, "pref64-ra: failed to watch the netlink socket: %m");
+                log_pref64(LOG_ERR, r, "failed to watch the netlink socket: %m");
                 goto fail;
         }
         *ret_plugin_data = p;
@@ -541,7 +547,7 @@ static void pref64_ra_link_remove(void *plugin_data, v6m_link *link, void *link_
         for (size_t e = 0; e < _RA_OPTION_ERROR_MAX; e++)
                 dropped += l->dropped[e];
         if (dropped > 0)
-                v6m_link_log(link, LOG_DEBUG, 0, "Dropped %" PRIu64 " malformed RA option(s) on this link", dropped);
+                log_pref64_link(link, LOG_DEBUG, 0, "Dropped %" PRIu64 " malformed RA option(s) on this link", dropped);
         link_forget(l, false);
         free(l);
 }
