@@ -5,6 +5,7 @@
 #   journalctl -u v6mostlyd MESSAGE_ID=fac66977f49148fa970d4de9d400342f INTERFACE=uplink0
 # with LINK_STATE=, OLD_LINK_STATE=, IFINDEX= and the unit's _SYSTEMD_UNIT=. A carrier
 # loss and its return add their transitions to the same query, in order.
+# `v6mostlyctl status uplink0` ends with the link's last (up to 10) journal lines.
 source "$V6MOSTLY_SOURCE_ROOT/test/vm/systemd/lib.sh"
 
 v6m_sd_require
@@ -59,5 +60,17 @@ v6m_sd_wait "the journal has the carrier loss and its return after the first tra
                 t=(\$(transitions)); (( \${#t[@]} >= $before + 2 )) &&
                 [[ \" \${t[*]:$before} \" == *'>pending '*'>ipv6-only '* ]]"
 note "transitions: $(transitions)"
+
+# ---- v6mostlyctl status LINK: the link's last log lines, as networkctl status
+out=$(ctl status uplink0 2>&1) && rc=0 || rc=$?
+check_eq "v6mostlyctl status uplink0: exit 0" "$rc" 0
+sed 's/^/    | /' <<<"$out"
+logl=$(grep -E '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} v6mostlyd\[[0-9]+\]: ' <<<"$out" || true)
+check "v6mostlyctl status uplink0 shows the link's last journal lines: the return of the carrier" \
+        grep -q 'uplink0: State pending → ipv6-only' <<<"$logl"
+check "at most 10 lines, all of them about uplink0" \
+        bash -c 'n=$(grep -c . <<<"$1"); (( n >= 1 && n <= 10 )) && ! grep -v "]: uplink0: " <<<"$1"' _ "$logl"
+check "v6mostlyctl status uplink0 as nobody (no journal access): exit 0" \
+        runuser -u nobody -- "$V6MOSTLYCTL" status uplink0
 check "systemctl stop v6mostlyd" systemctl stop "$UNIT"
 v6m_sd_finish
