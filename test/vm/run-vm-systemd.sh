@@ -27,6 +27,7 @@ stage=$(mktemp -d /tmp/v6m-vm-stage.XXXXXX)
 work=""
 cleanup() { rm -rf "$stage" ${work:+"$work"}; }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 chmod 755 "$stage"
 
 case $mode in
