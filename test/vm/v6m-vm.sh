@@ -198,13 +198,14 @@ mkdir -p /mnt/rw/upper /mnt/rw/work
 mount -t overlay overlay -o lowerdir=/mnt/ro,upperdir=/mnt/rw/upper,workdir=/mnt/rw/work /mnt/new ||
         { echo "V6M-VM: overlay mount failed"; poweroff -f; }
 # The host's /run (stale /run/netns entries, pid files) stays hidden.
-mount -t tmpfs -o mode=755,nosuid,nodev tmpfs /mnt/new/run
+mount -t tmpfs tmpfs /mnt/new/run
 mkdir -p /mnt/new/run/netns /mnt/new/run/v6m-vm
 cp /guest-script /mnt/new/run/v6m-vm/script; cp /guest-args /guest-env /mnt/new/run/v6m-vm/
 [ -d /v6m-build ] && cp -a /v6m-build /mnt/new/run/v6m-vm/build
 if [ -d /v6m-root ]; then
         # systemd mode: this build installed, the test's target and masks, then systemd.
         cp /guest-run /mnt/new/run/v6m-vm/run
+        mount -o remount,mode=755,nosuid,nodev /mnt/new/run
         # A container host's marker: systemd would believe it runs in docker, ignore
         # the kernel command line (systemd.unit=) and skip the units conditioned on
         # a real machine.
