@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ctl-journal.h"
 #include "ctl-link-info.h"
 #include "strv.h"
 #include "v6mostlyctl.h"
@@ -271,6 +272,10 @@ int verb_status(int argc, char *argv[]) {
                         fputc('\n', stdout);
                 first = false;
                 print_link_status(info);
+                /* As `networkctl status LINK`: the links asked for by name get their
+                 * last log lines. */
+                if (argc > 1)
+                        (void) show_link_journal(info->name, CTL_JOURNAL_LINES);
         }
         return 0;
 }

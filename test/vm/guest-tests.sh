@@ -2,18 +2,24 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs in the 6.1 guest (test/vm/v6m-vm.sh): the e2e tests that need a kernel with
 # loadable modules (kmod backend) and those proven on a second kernel (eBPF backend).
-# ARGS: test names understood by run-e2e ("kmod", "ebpf", "bench"). Exit: the number of
-# failed tests (0 = all passed; skipped ones do not count).
+# ARGS: test names ("kmod", "ebpf", "bench"; in a guest with systemd as PID 1, see
+# test/vm/run-vm-systemd.sh: "systemd-unit", "systemd-bus", "systemd-journal",
+# "systemd-clat", "systemd-deb"). Exit: the number of failed tests (0 = all passed;
+# skipped ones do not count).
 e2e=$V6MOSTLY_SOURCE_ROOT/test/e2e
+sd=$V6MOSTLY_SOURCE_ROOT/test/vm/systemd
 failed=0
 summary=()
+# run [--timeout S] SCRIPT [ARGS...]: a hang guard per test (V6M_GUEST_TEST_TIMEOUT,
+# 300 s, unless told).
 run() {
-        local rc=0 t0=$SECONDS out line
+        local rc=0 t0=$SECONDS out line limit=${V6M_GUEST_TEST_TIMEOUT:-300}
+        [[ $1 == --timeout ]] && { limit=$2; shift 2; }
         out=$(mktemp)
         echo "=== guest: $* ==="
         # A hang guard, not a timed test: under TCG on a loaded 2-CPU host the eBPF test
         # alone took over 150 s.
-        timeout "${V6M_GUEST_TEST_TIMEOUT:-300}" bash "$@" 2>&1 | tee "$out"
+        timeout "$limit" bash "$@" 2>&1 | tee "$out"
         rc=${PIPESTATUS[0]}
         echo "=== guest: $* → exit $rc ($((SECONDS - t0)) s) ==="
         if (( rc != 0 && rc != 77 )); then
@@ -30,6 +36,9 @@ for t in "$@"; do
         kmod) run "$e2e/test-clat-kmod.sh" ;;
         ebpf) run "$e2e/test-clat-ebpf.sh" ;;
         bench) run "$V6MOSTLY_SOURCE_ROOT/bench/clat-kmod-vm.sh" --guest ;;
+        # Under TCG the watchdog wait alone is WatchdogSec (30 s) plus the restart.
+        systemd-unit|systemd-bus|systemd-journal|systemd-clat|systemd-deb)
+                run --timeout 400 "$sd/test-${t#systemd-}.sh" ;;
         *) echo "guest: unknown test $t"; failed=$((failed + 1)) ;;
         esac
 done

@@ -8,6 +8,34 @@
 # dkms). Exit 77 and "skipped: <why>" when the VM cannot run here. Everything it makes
 # (initramfs, qemu) lives in a temp dir removed on exit; qemu is killed by PID.
 # See TESTBED-FACTS ("A kernel with loadable modules, in a VM").
+#
+# Two modes (V6M_VM_INIT):
+#   bash (default)  the initramfs switch_roots into a bash that runs SCRIPT: no init
+#                   system, no udev, no bus (the kmod and eBPF tests start their own).
+#   systemd         the initramfs switch_roots into Debian's systemd as PID 1
+#                   (/lib/systemd/systemd). The kernel command line says
+#                   systemd.unit=v6m-test.target: the guest overlay holds that target
+#                   (basic.target, so journald, udev, sysusers, tmpfiles and dbus.socket
+#                   run as on a real host) and v6m-test.service, which runs SCRIPT with
+#                   its output on the console, prints V6M-VM-EXIT= and powers off.
+#                   Nothing of the host's multi-user.target starts; timers.target (apt,
+#                   man-db, fstrim...), getty, timesyncd, pstore, networkd are masked;
+#                   /etc/fstab is empty (the host's entries would wait 90 s for disks
+#                   the guest lacks); the journal is volatile; /tmp and /var/tmp are
+#                   the guest's own tmpfs; the host's docker marker /.dockerenv is
+#                   hidden (systemd would take the VM for a container and ignore the
+#                   kernel command line).
+#                   V6M_VM_STAGE=DIR: a tree copied onto the guest's / before systemd
+#                   starts (a `meson install --destdir` of the build, a .deb to
+#                   install), so that systemd, dbus-daemon and systemd-sysusers find the
+#                   unit, the bus policy, the activation file and the sysusers.d snippet
+#                   where they read them on a real host. A stage's /lib, /bin, /sbin go
+#                   under /usr (Debian 12 is merged-/usr: the guest's /lib is a symlink
+#                   that the copy must not replace with a directory).
+#                   The guest prints "V6M-VM: guest up ... after N s" (its /proc/uptime
+#                   when the test starts: the boot time with systemd, kernel included;
+#                   about 32 s under TCG on two shared CPUs). test/vm/run-vm-systemd.sh
+#                   uses this mode.
 set -euo pipefail
 
 skip() { echo "skipped: $*"; exit 77; }
@@ -84,6 +112,77 @@ export V6MOSTLYD=/run/v6m-vm/build/v6mostlyd V6MOSTLYCTL=/run/v6m-vm/build/v6mos
 export V6MOSTLY_PLUGIN_DIR=/run/v6m-vm/build/plugins
 ENV
 fi
+vm_init=${V6M_VM_INIT:-bash}
+case $vm_init in
+bash) kernel_args="" ;;
+systemd)
+        [[ -x /lib/systemd/systemd ]] || skip "systemd not installed (/lib/systemd/systemd)"
+        kernel_args="systemd.unit=v6m-test.target systemd.show_status=error"
+        tree=$root/v6m-root
+        mkdir -p "$tree"
+        if [[ -n ${V6M_VM_STAGE:-} ]]; then
+                [[ -d $V6M_VM_STAGE ]] || { echo "V6M-VM: V6M_VM_STAGE=$V6M_VM_STAGE is not a directory"; exit 2; }
+                cp -a "$V6M_VM_STAGE/." "$tree/"
+                for d in bin sbin lib lib64; do
+                        if [[ -L /$d && -d $tree/$d && ! -L $tree/$d ]]; then
+                                mkdir -p "$tree/usr/$d"
+                                cp -a "$tree/$d/." "$tree/usr/$d/"
+                                rm -rf "${tree:?}/$d"
+                        fi
+                done
+        fi
+        units=$tree/etc/systemd/system
+        mkdir -p "$units" "$tree/etc/systemd/journald.conf.d"
+        cat >"$units/v6m-test.target" <<'UNIT'
+[Unit]
+Description=v6mostly VM test (test/vm/v6m-vm.sh)
+Requires=basic.target v6m-test.service
+After=basic.target
+AllowIsolate=yes
+UNIT
+        cat >"$units/v6m-test.service" <<'UNIT'
+[Unit]
+Description=v6mostly VM test script
+After=basic.target dbus.socket
+Wants=dbus.socket
+# If the script's shell dies without powering off, the VM still ends.
+FailureAction=poweroff-force
+SuccessAction=poweroff-force
+
+[Service]
+Type=exec
+ExecStart=/bin/bash /run/v6m-vm/run
+StandardInput=null
+StandardOutput=tty
+StandardError=inherit
+TTYPath=/dev/ttyS0
+TTYReset=no
+TTYVHangup=no
+UNIT
+        for u in timers.target getty.target systemd-timesyncd.service systemd-pstore.service \
+                 serial-getty@ttyS0.service systemd-networkd.service systemd-networkd.socket \
+                 networking.service systemd-firstboot.service; do
+                ln -sf /dev/null "$units/$u"
+        done
+        printf '[Journal]\nStorage=volatile\n' >"$tree/etc/systemd/journald.conf.d/v6m-vm.conf"
+        : >"$tree/etc/fstab"
+        # tar ... "./" gives the guest's / these modes: it must stay traversable.
+        chmod 755 "$tree" "$tree/etc" "$tree/etc/systemd" "$units"
+        cat >"$root/guest-run" <<'RUN'
+#!/bin/bash
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+echo "V6M-VM: guest up, kernel $(uname -r), $(systemctl --version | head -1) as PID 1, after $(cut -d' ' -f1 /proc/uptime) s"
+. /run/v6m-vm/guest-env
+eval "set -- $(cat /run/v6m-vm/guest-args)"
+bash /run/v6m-vm/script "$@"
+echo "V6M-VM-EXIT=$?"
+sync
+systemctl poweroff --force --force 2>/dev/null || echo o >/proc/sysrq-trigger
+sleep 30
+RUN
+        ;;
+*) echo "V6M-VM: V6M_VM_INIT must be bash or systemd"; exit 2 ;;
+esac
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -103,6 +202,23 @@ mount -t tmpfs tmpfs /mnt/new/run
 mkdir -p /mnt/new/run/netns /mnt/new/run/v6m-vm
 cp /guest-script /mnt/new/run/v6m-vm/script; cp /guest-args /guest-env /mnt/new/run/v6m-vm/
 [ -d /v6m-build ] && cp -a /v6m-build /mnt/new/run/v6m-vm/build
+if [ -d /v6m-root ]; then
+        # systemd mode: this build installed, the test's target and masks, then systemd.
+        cp /guest-run /mnt/new/run/v6m-vm/run
+        mount -o remount,mode=755,nosuid,nodev /mnt/new/run
+        # A container host's marker: systemd would believe it runs in docker, ignore
+        # the kernel command line (systemd.unit=) and skip the units conditioned on
+        # a real machine.
+        rm -f /mnt/new/.dockerenv /mnt/new/run/.containerenv
+        # The guest's own /tmp and /var/tmp: systemd-tmpfiles --boot empties them, and
+        # on the overlay that meant a whiteout for every file of the host's /tmp (2.5
+        # minutes of the boot under TCG).
+        mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /mnt/new/tmp
+        mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /mnt/new/var/tmp
+        (cd /v6m-root && tar cf - .) | (cd /mnt/new && tar xf -) || { echo "V6M-VM: cannot copy the stage"; poweroff -f; }
+        mount --move /proc /mnt/new/proc; mount --move /sys /mnt/new/sys; mount --move /dev /mnt/new/dev
+        exec switch_root /mnt/new /lib/systemd/systemd
+fi
 mount --move /proc /mnt/new/proc; mount --move /sys /mnt/new/sys; mount --move /dev /mnt/new/dev
 exec switch_root /mnt/new /bin/bash -c '
         mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts 2>/dev/null; mount -t tmpfs tmpfs /dev/shm
@@ -133,7 +249,7 @@ start_qemu() { # accel
         : >"$log"
         "$qemu" -accel "$1" -machine q35 -cpu max -smp 2 -m 1536 -nographic -no-reboot \
                 -kernel "/boot/vmlinuz-$kver" -initrd "$tmp/initramfs.gz" \
-                -append "console=ttyS0 quiet panic=-1 loglevel=4" \
+                -append "console=ttyS0 quiet panic=-1 loglevel=4${kernel_args:+ $kernel_args}" \
                 -fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
                 -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
                 -nic none -serial mon:stdio </dev/null >"$log" 2>&1 &
@@ -177,6 +293,7 @@ else
 fi
 echo "V6M-VM: accelerator $accel"
 deadline=$((SECONDS + timeout_s))
+t_boot=$SECONDS up_seen=""
 off=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
         # stream the console as it grows
@@ -187,6 +304,10 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
                 dd if="$log" iflag=skip_bytes,count_bytes skip="$off" count=$((size - off)) \
                         bs=64K status=none | tr -d '\r'
                 off=$size
+                if [[ -z $up_seen ]] && grep -aq 'V6M-VM: guest up' "$log"; then
+                        up_seen=1
+                        echo "V6M-VM: $vm_init mode, qemu start to guest up: $((SECONDS - t_boot)) s ($accel)"
+                fi
         fi
         if (( SECONDS >= deadline )); then
                 echo "V6M-VM: timeout after ${timeout_s}s ($accel), killing qemu (pid $qemu_pid)"
