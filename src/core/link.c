@@ -162,14 +162,6 @@ static void link_warnings_clear(Link *link) {
         link->n_warnings = 0;
 }
 
-static bool dns_server_equal(const struct v6m_dns_server *a, const struct v6m_dns_server *b) {
-        if (a->family != b->family || a->ifindex != b->ifindex)
-                return false;
-        if (a->family == AF_INET)
-                return a->address.in.s_addr == b->address.in.s_addr;
-        return memcmp(&a->address.in6, &b->address.in6, sizeof(struct in6_addr)) == 0;
-}
-
 int link_set_dns(Link *link, enum v6m_dns_source source, const struct v6m_dns_server *servers, size_t n_servers,
                  char *const *domains) {
         LinkDns *dns = link->dns + source;

@@ -145,7 +145,7 @@ static bool dns_server_usable(const struct v6m_dns_server *s) {
         return false;
 }
 
-static bool dns_server_equal(const struct v6m_dns_server *a, const struct v6m_dns_server *b) {
+bool dns_server_equal(const struct v6m_dns_server *a, const struct v6m_dns_server *b) {
         if (a->family != b->family || a->ifindex != b->ifindex)
                 return false;
         if (a->family == AF_INET)

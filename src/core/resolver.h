@@ -38,6 +38,9 @@ void resolver_dns_set_done(ResolverDnsSet *set);
 int resolver_dns_sanitize(Link *link, enum v6m_dns_source source, const struct v6m_dns_server *servers,
                           size_t n_servers, char *const *domains, ResolverDnsSet *ret);
 
+/* The same server: family, address and (for link-local ones) interface. */
+bool dns_server_equal(const struct v6m_dns_server *a, const struct v6m_dns_server *b);
+
 /* Normalize a DNS name for a resolver: lowercase, no trailing dot, labels of 1..63
  * letters, digits, '-' or '_', at most 253 characters. -EINVAL if it is not one. */
 int resolver_domain_normalize(const char *name, char *ret, size_t size);
